@@ -1,0 +1,82 @@
+"""The application factory: builds the app for one Settings and opens the store once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from memory_service.api import errors, health, memories, projects, recall, search
+from memory_service.api.limits import BodySizeLimit
+from memory_service.services import indexing
+from memory_service.settings import Settings
+from memory_service.store import Store
+from memory_service.store.db import Database
+from memory_service.store.embedder import Embedder
+from memory_service.store.vectors import VectorIndex
+
+log = logging.getLogger("memory_service")
+DRAIN_INTERVAL_S = 2.0
+
+
+def open_store(settings: Settings, embedder: Embedder | None = None) -> Store:
+    """Migrate the database, check the index's model and drain what a crash left behind."""
+    db = Database(settings.resolved_database_url)
+    db.migrate()
+    vectors = VectorIndex(
+        path=None if settings.chroma_url else settings.chroma_path, url=settings.chroma_url
+    )
+    store = Store(
+        settings=settings,
+        db=db,
+        vectors=vectors,
+        embedder=embedder or Embedder(settings.embedding_model),
+    )
+    indexing.check_model(store)
+    drained = indexing.sync(store)
+    if drained:
+        log.info("indexed %d outbox entries left by an earlier run", drained)
+    return store
+
+
+def _drain_loop(store: Store, stop: threading.Event) -> None:
+    # Retries index writes that failed after their SQL commit (e.g. Chroma was down).
+    while not stop.wait(DRAIN_INTERVAL_S):
+        try:
+            indexing.sync(store)
+        except Exception:  # noqa: BLE001 - logged and retried on the next tick
+            log.exception("outbox drain failed; will retry")
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The FastAPI app; the store opens in the lifespan, before the first request."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings, embedder)
+        app.state.store = store
+        stop = threading.Event()
+        drainer = threading.Thread(target=_drain_loop, args=(store, stop), daemon=True)
+        drainer.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            drainer.join(timeout=5)
+            store.db.dispose()
+
+    app = FastAPI(
+        title="agent-memory",
+        version="0.1.0",
+        summary="Memory and handoff service for AI agents.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for module in (memories, search, recall, projects, health):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

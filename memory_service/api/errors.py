@@ -1,0 +1,76 @@
+"""One handler per error class: domain errors become JSON `{"error": {...}}` bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from memory_service import errors
+
+STATUS = {
+    errors.InvalidInput: 422,
+    errors.MemoryNotFound: 404,
+    errors.ProjectNotFound: 404,
+    errors.DecisionConflict: 409,
+    errors.StateConflict: 409,
+    errors.PayloadTooLarge: 413,
+}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return JSONResponse(status_code=status, content=body)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def _describe(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{_location(tuple(err.get('loc', ())))}: {msg}"
+
+
+async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    errs = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errs):
+        return error_response(
+            400,
+            "malformed_json",
+            "the request body is not valid JSON: send a JSON object",
+            {"errors": [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errs]},
+        )
+    message = "; ".join(_describe(e) for e in errs[:5])
+    details = {
+        "errors": [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg")), "type": e.get("type")}
+            for e in errs
+        ]
+    }
+    return error_response(422, "invalid_request", message, details)
+
+
+def _domain(status: int) -> Any:
+    async def handler(_: Request, exc: errors.DomainError) -> JSONResponse:
+        return error_response(status, exc.code, exc.message, exc.details)
+
+    return handler
+
+
+async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "http_error"
+    )
+    return error_response(exc.status_code, code, str(exc.detail))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    for cls, status in STATUS.items():
+        app.add_exception_handler(cls, _domain(status))

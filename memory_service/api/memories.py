@@ -1,0 +1,85 @@
+"""Routes for /v1/memories: remember, read, change and retract."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, status
+
+from memory_service.api.deps import StoreDep
+from memory_service.schemas.fields import Slug
+from memory_service.schemas.memories import (
+    BatchCreate,
+    BatchCreated,
+    MemoryCreate,
+    MemoryCreated,
+    MemoryPublic,
+    MemoryUpdate,
+)
+from memory_service.services import memories
+from memory_service.services.memories import Remembered
+from memory_service.services.views import to_public
+
+router = APIRouter(prefix="/v1/memories", tags=["memories"])
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Retries with the same key return the first response's memories.",
+    ),
+]
+
+
+def _created(r: Remembered) -> MemoryCreated:
+    out = MemoryCreated(
+        **to_public(r.memory).model_dump(), duplicate=r.duplicate, conflicts=r.conflicts
+    )
+    if r.conflicts:
+        out.hint = (
+            f"topic {r.memory.topic!r} already has an accepted decision; if this one replaces "
+            "it, record it with supersedes=<id> (or pass on_conflict=error to refuse)"
+        )
+    return out
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=MemoryCreated)
+def create_memory(
+    body: MemoryCreate, store: StoreDep, idempotency_key: IdempotencyKeyHeader = None
+) -> MemoryCreated:
+    """Remember a decision, deliverable, handoff or note."""
+    [result] = memories.remember_many(store, items=[body], idempotency_key=idempotency_key)
+    return _created(result)
+
+
+@router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchCreated)
+def create_memories(
+    body: BatchCreate, store: StoreDep, idempotency_key: IdempotencyKeyHeader = None
+) -> BatchCreated:
+    """Remember up to 500 memories in one transaction and one embedding batch."""
+    results = memories.remember_many(store, items=body.memories, idempotency_key=idempotency_key)
+    return BatchCreated(memories=[_created(r) for r in results])
+
+
+@router.get("/{memory_id}", response_model=MemoryPublic)
+def read_memory(memory_id: str, store: StoreDep) -> MemoryPublic:
+    """A memory by id, whatever its status; superseded ones name their replacement."""
+    memory, replacement = memories.get_memory(store, memory_id=memory_id)
+    return to_public(memory, replacement)
+
+
+@router.patch("/{memory_id}", response_model=MemoryPublic)
+def update_memory(memory_id: str, body: MemoryUpdate, store: StoreDep) -> MemoryPublic:
+    """Change a memory: the change becomes a new version with its event."""
+    return to_public(memories.update_memory(store, memory_id=memory_id, changes=body))
+
+
+@router.delete("/{memory_id}", response_model=MemoryPublic)
+def retract_memory(
+    memory_id: str,
+    store: StoreDep,
+    actor: Annotated[Slug | None, Query(description="Who retracts it.")] = None,
+) -> MemoryPublic:
+    """Retract a memory: hidden from search and recall, kept in history and by id."""
+    return to_public(memories.retract_memory(store, memory_id=memory_id, actor=actor))

@@ -1,0 +1,17 @@
+"""Route for /v1/projects."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from memory_service.api.deps import StoreDep
+from memory_service.schemas.search import ProjectSummary
+from memory_service.services.projects import list_projects
+
+router = APIRouter(prefix="/v1/projects", tags=["projects"])
+
+
+@router.get("", response_model=list[ProjectSummary])
+def read_projects(store: StoreDep) -> list[ProjectSummary]:
+    """Projects with their memory counts by kind and last activity."""
+    return list_projects(store)

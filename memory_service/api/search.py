@@ -1,0 +1,30 @@
+"""Route for /v1/search: hybrid keyword + vector search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from memory_service.api.deps import StoreDep
+from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
+from memory_service.services.search import search_memories
+from memory_service.services.views import replacement_titles, to_public
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+@router.post("/search", response_model=SearchResponse)
+def search(body: SearchRequest, store: StoreDep) -> SearchResponse:
+    """Search memories; an empty query with filters lists the newest first."""
+    hits = search_memories(store, request=body)
+    with store.db.read() as session:
+        titles = replacement_titles(session, [h.memory for h in hits])
+    return SearchResponse(
+        results=[
+            SearchResult(
+                memory=to_public(h.memory, titles.get(h.memory.superseded_by or "")),
+                score=h.score,
+                explain=h.explain,
+            )
+            for h in hits
+        ]
+    )

@@ -1,0 +1,56 @@
+"""Domain errors raised by services; the API maps each class to one HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error a caller can fix; carries a code, a message and details."""
+
+    code = "bad_request"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed JSON but its values break a rule of the domain."""
+
+    code = "invalid_input"
+
+
+class MemoryNotFound(DomainError):
+    """No memory has the requested id."""
+
+    code = "memory_not_found"
+
+
+class ProjectNotFound(DomainError):
+    """A filter names a project that holds no memories."""
+
+    code = "project_not_found"
+
+
+class DecisionConflict(DomainError):
+    """A decision on the same project and topic is already accepted."""
+
+    code = "decision_conflict"
+
+
+class StateConflict(DomainError):
+    """The change is not allowed in the memory's current state."""
+
+    code = "state_conflict"
+
+
+class PayloadTooLarge(DomainError):
+    """Content, batch or body exceeds a configured limit."""
+
+    code = "payload_too_large"
+
+
+class IndexMismatch(Exception):
+    """The vector index was built with another embedding model; start-up must stop."""

@@ -1,0 +1,131 @@
+"""SQL tables. They never leave the service layer: the API speaks `schemas`.
+
+`memory` holds the current state of every memory; `event` is the append-only log
+whose `after` snapshots are the immutable versions; `outbox` lists memories whose
+vector-index entry must be brought up to date after the SQL commit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores UTC instants; always hands back timezone-aware datetimes."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(default: Any = None) -> Any:
+    factory = list if default is None else dict
+    return Field(default_factory=factory, sa_column=sa.Column(JSONType, nullable=False))
+
+
+def _when(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), **kw))
+
+
+class Memory(SQLModel, table=True):
+    """The current state of one memory (decision, deliverable, handoff or note)."""
+
+    pk: int | None = Field(default=None, primary_key=True)
+    id: str = Field(max_length=26, unique=True, index=True)
+    project: str = Field(max_length=64, index=True)
+    agent: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=16)
+    title: str
+    content: str
+    reasoning: str | None = None
+    topic: str | None = Field(default=None, max_length=64, index=True)
+    tags: list[str] = _json()
+    for_agents: list[str] = _json()
+    session: str | None = Field(default=None, max_length=128)
+    status: str = Field(max_length=16, index=True)
+    supersedes: str | None = Field(default=None, max_length=26)
+    superseded_by: str | None = Field(default=None, max_length=26)
+    refs: list[str] = _json()
+    meta: dict[str, Any] = _json({})
+    # Decision record (MADR) fields.
+    context: str | None = None
+    options: list[dict[str, Any]] = _json()
+    outcome: str | None = None
+    consequences: dict[str, Any] = _json({})
+    decision_makers: list[str] = _json()
+    # Handoff fields.
+    completed: list[str] = _json()
+    pending: list[str] = _json()
+    risks: list[str] = _json()
+    occurred_at: datetime = _when(nullable=False, index=True)
+    recorded_at: datetime = _when(nullable=False)
+    updated_at: datetime = _when(nullable=False)
+    version: int = 1
+    content_hash: str = Field(max_length=64, index=True)
+
+
+class Event(SQLModel, table=True):
+    """One change, appended and never rewritten; `after` is the version it produced."""
+
+    seq: int | None = Field(default=None, primary_key=True)
+    project: str = Field(max_length=64, index=True)
+    memory_id: str | None = Field(default=None, max_length=26, index=True)
+    type: str = Field(max_length=32)
+    actor: str = Field(max_length=64)
+    at: datetime = _when(nullable=False)
+    version: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONType))
+    after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONType))
+    rollback_id: str | None = Field(default=None, max_length=26, index=True)
+
+
+class Outbox(SQLModel, table=True):
+    """A memory whose vector-index entry lags its SQL row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    memory_id: str = Field(max_length=26, index=True)
+    created_at: datetime = _when(nullable=False)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A client's retry key and the memory ids its first request produced."""
+
+    __tablename__ = "idempotency_key"
+
+    key: str = Field(primary_key=True, max_length=200)
+    memory_ids: list[str] = _json()
+    request_hash: str = Field(max_length=64)
+    created_at: datetime = _when(nullable=False)
+
+
+class IndexState(SQLModel, table=True):
+    """Facts about the vector index (embedding model id and dimension)."""
+
+    __tablename__ = "index_state"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str

@@ -1,0 +1,1 @@
+"""Request and response models: the service's public contract."""

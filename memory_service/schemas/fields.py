@@ -1,0 +1,78 @@
+"""Validated field types shared by the request models."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BeforeValidator
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._:/-]{0,63}$")
+
+Kind = Literal["decision", "deliverable", "handoff", "note"]
+DECISION_STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
+HANDOFF_STATUSES = ("open", "acknowledged", "completed")
+STATUSES_BY_KIND: dict[str, tuple[str, ...]] = {
+    "decision": DECISION_STATUSES,
+    "handoff": HANDOFF_STATUSES,
+    "deliverable": ("active",),
+    "note": ("active",),
+}
+DEFAULT_STATUS = {
+    "decision": "accepted",
+    "handoff": "open",
+    "deliverable": "active",
+    "note": "active",
+}
+
+
+def check_slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a slug: use 1-64 lowercase letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (e.g. 'backend-architect')"
+        )
+    return value
+
+
+def normalise_tag(value: str) -> str:
+    """Lowercase, with runs of spaces and underscores turned into '-'."""
+    if not isinstance(value, str):
+        raise ValueError("a tag must be a string")
+    tag = re.sub(r"[\s_]+", "-", value.strip().lower())
+    if not TAG_RE.match(tag):
+        raise ValueError(
+            f"tag {value!r} is malformed: use 1-64 letters, digits, '.', ':', '/', '_' or '-', "
+            "starting with a letter or digit (e.g. 'api-design')"
+        )
+    return tag
+
+
+def _normalise_tags(values: list[str]) -> list[str]:
+    if len(values) > 32:
+        raise ValueError(f"at most 32 tags are allowed, got {len(values)}")
+    return list(dict.fromkeys(normalise_tag(v) for v in values))
+
+
+def _unique_slugs(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(check_slug(v) for v in values))
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _topic(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return check_slug(re.sub(r"[\s_]+", "-", value.strip().lower()))
+
+
+Slug = Annotated[str, AfterValidator(check_slug)]
+Topic = Annotated[str | None, BeforeValidator(_topic)]
+Tags = Annotated[list[str], AfterValidator(_normalise_tags)]
+SlugList = Annotated[list[str], AfterValidator(_unique_slugs)]
+UTCTime = Annotated[datetime, AfterValidator(_aware)]
+MemoryId = Annotated[str, AfterValidator(lambda v: v.strip())]

@@ -1,0 +1,165 @@
+"""Models of memories as callers write and read them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from memory_service.schemas.fields import (
+    STATUSES_BY_KIND,
+    Kind,
+    Slug,
+    SlugList,
+    Tags,
+    Topic,
+    UTCTime,
+)
+
+
+class DecisionOption(BaseModel):
+    """One option a decision considered, with its pros and cons."""
+
+    name: str = Field(min_length=1, max_length=300)
+    description: str | None = None
+    pros: list[str] = Field(default_factory=list)
+    cons: list[str] = Field(default_factory=list)
+
+
+class Consequences(BaseModel):
+    """What the decision makes easier (good) and harder (bad)."""
+
+    good: list[str] = Field(default_factory=list)
+    bad: list[str] = Field(default_factory=list)
+
+
+class DecisionFields(BaseModel):
+    """MADR fields a decision may carry beside its content and reasoning."""
+
+    context: str | None = Field(default=None, description="The problem the decision answers.")
+    options: list[DecisionOption] | None = Field(default=None, description="Options considered.")
+    outcome: str | None = Field(default=None, description="The chosen option.")
+    consequences: Consequences | None = None
+    decision_makers: SlugList | None = None
+
+
+class MemoryBase(DecisionFields):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(
+        default=None, max_length=300, description="Short title; defaults to the first line."
+    )
+    content: str = Field(min_length=1, description="The memory itself (at most 32 KB).")
+    reasoning: str | None = Field(default=None, description="Why; required for decisions.")
+    topic: Topic = Field(default=None, description="Topic slug, e.g. 'database-schema'.")
+    tags: Tags = Field(default_factory=list, description="Tags; normalised to lowercase slugs.")
+    for_agents: SlugList = Field(default_factory=list, description="Agents this is meant for.")
+    session: str | None = Field(default=None, max_length=128, description="The agent run.")
+    refs: list[str] = Field(default_factory=list, description="Ids of memories it builds on.")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="Free JSON object.")
+    occurred_at: UTCTime | None = Field(default=None, description="When it happened; now.")
+
+
+class MemoryCreate(MemoryBase):
+    """A memory to remember."""
+
+    project: Slug = Field(description="Project slug.")
+    agent: Slug = Field(description="The authoring agent's slug.")
+    kind: Kind = "note"
+    status: str | None = Field(default=None, description="Defaults by kind (decision: accepted).")
+    supersedes: str | None = Field(default=None, description="Id of the decision this replaces.")
+    on_conflict: Literal["warn", "error"] = Field(
+        default="warn",
+        description="What to do when the topic already has an accepted decision.",
+    )
+
+    @model_validator(mode="after")
+    def _check_kind_rules(self) -> MemoryCreate:
+        if not self.content.strip():
+            raise ValueError("content is empty: give the memory some text")
+        if self.kind == "decision" and not (self.reasoning and self.reasoning.strip()):
+            raise ValueError("reasoning is required for a decision: say why it was decided")
+        if self.status is not None and self.status not in STATUSES_BY_KIND[self.kind]:
+            allowed = ", ".join(STATUSES_BY_KIND[self.kind])
+            raise ValueError(f"status {self.status!r} is not valid for a {self.kind}: {allowed}")
+        if self.supersedes is not None and self.kind != "decision":
+            raise ValueError("only a decision can supersede another decision")
+        return self
+
+
+class MemoryUpdate(DecisionFields):
+    """Fields to change; each change makes a new version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Slug | None = Field(default=None, description="Who changes it; the author if absent.")
+    title: str | None = Field(default=None, max_length=300)
+    content: str | None = Field(default=None, min_length=1)
+    reasoning: str | None = None
+    topic: Topic = None
+    tags: Tags | None = None
+    for_agents: SlugList | None = None
+    status: str | None = None
+    refs: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+    occurred_at: UTCTime | None = None
+
+
+class ConflictRef(BaseModel):
+    id: str
+    title: str
+
+
+class MemoryPublic(BaseModel):
+    """A memory as the service returns it."""
+
+    id: str
+    project: str
+    agent: str
+    kind: str
+    title: str
+    content: str
+    reasoning: str | None
+    topic: str | None
+    tags: list[str]
+    for_agents: list[str]
+    session: str | None
+    status: str
+    supersedes: str | None
+    superseded_by: str | None
+    superseded_by_title: str | None = None
+    refs: list[str]
+    metadata: dict[str, Any]
+    context: str | None
+    options: list[DecisionOption]
+    outcome: str | None
+    consequences: Consequences
+    decision_makers: list[str]
+    completed: list[str]
+    pending: list[str]
+    risks: list[str]
+    occurred_at: datetime
+    recorded_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class MemoryCreated(MemoryPublic):
+    """The stored memory, plus what the service noticed while storing it."""
+
+    duplicate: bool = False
+    conflicts: list[ConflictRef] = Field(default_factory=list)
+    hint: str | None = None
+
+
+class BatchCreate(BaseModel):
+    """Up to 500 memories remembered in one request, with one embedding batch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    memories: list[MemoryCreate] = Field(min_length=1)
+
+
+class BatchCreated(BaseModel):
+    memories: list[MemoryCreated]

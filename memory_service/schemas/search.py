@@ -1,0 +1,92 @@
+"""Search and recall requests and responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from memory_service.schemas.fields import Kind, Slug, Tags, Topic, UTCTime
+from memory_service.schemas.memories import MemoryPublic
+
+
+class SearchRequest(BaseModel):
+    """A hybrid (vector + keyword) search; an empty query lists by recency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(default="", max_length=4000, description="What to look for.")
+    project: Slug | None = None
+    agent: Slug | None = None
+    kinds: list[Kind] = Field(default_factory=list)
+    tags_all: Tags = Field(default_factory=list, description="Every one of these tags.")
+    tags_any: Tags = Field(default_factory=list, description="At least one of these tags.")
+    topic: Topic = None
+    for_agent: Slug | None = Field(default=None, description="Meant for this agent.")
+    since: UTCTime | None = Field(default=None, description="occurred_at at or after.")
+    until: UTCTime | None = Field(default=None, description="occurred_at at or before.")
+    include_superseded: bool = Field(
+        default=False, description="Also return superseded decisions (marked as such)."
+    )
+    k: int = Field(default=10, ge=1, le=100, description="How many results.")
+    explain: bool = Field(default=False, description="Show each part of the score.")
+
+
+class ScoreExplain(BaseModel):
+    vector_rank: int | None
+    vector_distance: float | None
+    keyword_rank: int | None
+    keyword_bm25: float | None
+    vector_part: float
+    keyword_part: float
+    fused: float
+
+
+class SearchResult(BaseModel):
+    memory: MemoryPublic
+    score: float
+    explain: ScoreExplain | None = None
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchResult]
+
+
+class RecallRequest(BaseModel):
+    """What an agent needs at session start, fitted to a token budget."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: Slug
+    project: Slug
+    query: str | None = Field(default=None, max_length=4000)
+    budget_tokens: int = Field(default=1500, ge=50, le=100_000)
+    format: Literal["json", "markdown"] = "json"
+
+
+class RecallSections(BaseModel):
+    handoffs: list[MemoryPublic] = Field(description="Open handoffs addressed to the agent.")
+    decisions: list[MemoryPublic] = Field(description="Current decisions of the project.")
+    deliverables: list[MemoryPublic] = Field(description="Deliverables meant for the agent.")
+    relevant: list[MemoryPublic] = Field(description="Most relevant to the query, or recent.")
+
+
+class RecallResponse(BaseModel):
+    agent: str
+    project: str
+    budget_tokens: int
+    used_tokens: int
+    omitted: int = Field(description="Memories left out to fit the budget.")
+    sections: RecallSections
+    markdown: str | None = None
+
+
+class ProjectSummary(BaseModel):
+    project: str
+    memories: int
+    decisions: int
+    deliverables: int
+    handoffs: int
+    notes: int
+    last_activity: datetime | None

@@ -1,0 +1,1 @@
+"""The domain: remember, search, recall and the index that follows the records."""

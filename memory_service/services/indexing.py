@@ -1,0 +1,122 @@
+"""Keep the vector index in step with SQL: outbox drain, start-up checks and reindex."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import col, delete, func, select
+
+from memory_service.errors import IndexMismatch
+from memory_service.models import IndexState, Memory, Outbox
+from memory_service.store import Store
+from memory_service.store.vectors import chroma_metadata
+
+DRAIN_PAGE = 256
+
+
+def embedding_text(memory: Memory) -> str:
+    """The text a memory is embedded as: title (when not just the first line) and body."""
+    parts = []
+    if not memory.content.lstrip().startswith(memory.title.rstrip(".")):
+        parts.append(memory.title)
+    parts.append(memory.content)
+    if memory.reasoning:
+        parts.append(f"Reasoning: {memory.reasoning}")
+    return "\n".join(parts)
+
+
+def index_memories(store: Store, memories: list[Memory]) -> None:
+    """Write these memories' current state into the vector index."""
+    live = [m for m in memories if m.status != "retracted"]
+    gone = [m.id for m in memories if m.status == "retracted"]
+    if live:
+        vectors = store.embedder.embed([embedding_text(m) for m in live])
+        store.vectors.upsert([m.id for m in live], vectors, [chroma_metadata(m) for m in live])
+    store.vectors.delete(gone)
+
+
+def sync(store: Store) -> int:
+    """Drain the outbox: index what changed in SQL, then forget the outbox rows."""
+    done = 0
+    while True:
+        with store.db.read() as session:
+            rows = session.exec(select(Outbox).order_by(col(Outbox.id)).limit(DRAIN_PAGE)).all()
+            if not rows:
+                return done
+            ids = list(dict.fromkeys(r.memory_id for r in rows))
+            memories = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
+        # The index gets each memory's state as it is now, so replaying a row is harmless.
+        index_memories(store, list(memories))
+        with store.db.write() as session:
+            session.exec(delete(Outbox).where(col(Outbox.id).in_([r.id for r in rows])))
+        done += len(rows)
+
+
+def outbox_size(store: Store) -> int:
+    with store.db.read() as session:
+        return int(session.exec(select(func.count()).select_from(Outbox)).one())
+
+
+def _state(store: Store) -> dict[str, str]:
+    with store.db.read() as session:
+        return {row.key: row.value for row in session.exec(select(IndexState))}
+
+
+def _record_model(store: Store) -> None:
+    with store.db.write() as session:
+        for key, value in (
+            ("embedding_model", store.embedder.model_id),
+            ("embedding_dimension", str(store.embedder.dimension)),
+        ):
+            row = session.get(IndexState, key) or IndexState(key=key, value=value)
+            row.value = value
+            session.add(row)
+
+
+def check_model(store: Store) -> None:
+    """Stop when the index was built with another model; record the model on first use."""
+    state = _state(store)
+    if not state:
+        _record_model(store)
+        return
+    recorded = (state.get("embedding_model"), state.get("embedding_dimension"))
+    current = (store.embedder.model_id, str(store.embedder.dimension))
+    if recorded != current:
+        raise IndexMismatch(
+            f"the vector index was built with {recorded[0]} ({recorded[1]} dimensions) but "
+            f"MEMORY_EMBEDDING_MODEL is {current[0]} ({current[1]} dimensions): run "
+            "`memory-service reindex` to rebuild the index with the new model"
+        )
+
+
+def reindex(store: Store, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole vector index from SQL with the configured model."""
+    store.vectors.recreate()
+    with store.db.read() as session:
+        # Outbox rows up to here are covered by the rebuild; later ones still need a drain.
+        covered = session.exec(select(func.max(Outbox.id))).one() or 0
+        total = int(
+            session.exec(
+                select(func.count()).select_from(Memory).where(Memory.status != "retracted")
+            ).one()
+        )
+    done, last_pk = 0, 0
+    while True:
+        with store.db.read() as session:
+            page = session.exec(
+                select(Memory)
+                .where(col(Memory.pk) > last_pk, Memory.status != "retracted")
+                .order_by(col(Memory.pk))
+                .limit(DRAIN_PAGE)
+            ).all()
+        if not page:
+            break
+        index_memories(store, list(page))
+        last_pk = page[-1].pk or last_pk
+        done += len(page)
+        if progress:
+            progress(done, total)
+    with store.db.write() as session:
+        session.exec(delete(Outbox).where(col(Outbox.id) <= covered))
+    _record_model(store)
+    return done

@@ -1,0 +1,290 @@
+"""Remember, change and retract memories: the service functions behind the write API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+from ulid import ULID
+
+from memory_service.errors import (
+    DecisionConflict,
+    InvalidInput,
+    MemoryNotFound,
+    PayloadTooLarge,
+    StateConflict,
+)
+from memory_service.models import IdempotencyKey, Memory, utcnow
+from memory_service.schemas.fields import DEFAULT_STATUS, STATUSES_BY_KIND
+from memory_service.schemas.memories import ConflictRef, MemoryCreate, MemoryUpdate
+from memory_service.services import indexing
+from memory_service.services.changes import record_change, snapshot
+from memory_service.store import Store
+
+
+@dataclass
+class Remembered:
+    memory: Memory
+    duplicate: bool = False
+    conflicts: list[ConflictRef] = field(default_factory=list)
+
+
+def content_hash(project: str, kind: str, content: str) -> str:
+    return hashlib.sha256(f"{project}\0{kind}\0{content.strip()}".encode()).hexdigest()
+
+
+def default_title(content: str) -> str:
+    first = content.strip().splitlines()[0].strip()
+    return first if len(first) <= 120 else first[:117].rstrip() + "..."
+
+
+def _check_size(store: Store, items: list[MemoryCreate]) -> None:
+    if len(items) > store.settings.max_batch:
+        raise PayloadTooLarge(
+            f"a batch holds at most {store.settings.max_batch} memories, got {len(items)}: "
+            "split it into smaller batches",
+            limit=store.settings.max_batch,
+        )
+    limit = store.settings.max_content_bytes
+    for index, item in enumerate(items):
+        size = len(item.content.encode())
+        if size > limit:
+            raise PayloadTooLarge(
+                f"content is {size} bytes, over the {limit}-byte limit: split it into "
+                "several memories or store a summary with a reference",
+                index=index,
+                bytes=size,
+                limit=limit,
+            )
+
+
+def _request_hash(items: list[MemoryCreate]) -> str:
+    body = json.dumps([i.model_dump(mode="json") for i in items], sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] | None:
+    stored = session.get(IdempotencyKey, key)
+    if stored is None:
+        return None
+    if stored.request_hash != request_hash:
+        raise StateConflict(
+            "this Idempotency-Key was already used with a different request body: "
+            "use a new key for a new request",
+            idempotency_key=key,
+        )
+    rows = session.exec(select(Memory).where(col(Memory.id).in_(stored.memory_ids))).all()
+    by_id = {m.id: m for m in rows}
+    return [Remembered(by_id[i]) for i in stored.memory_ids]
+
+
+def _get(session: Session, memory_id: str) -> Memory:
+    memory = session.exec(select(Memory).where(Memory.id == memory_id)).first()
+    if memory is None:
+        raise MemoryNotFound(f"no memory has id {memory_id!r}", id=memory_id)
+    return memory
+
+
+def _check_refs(session: Session, refs: list[str]) -> None:
+    if not refs:
+        return
+    found = set(session.exec(select(Memory.id).where(col(Memory.id).in_(refs))).all())
+    missing = [r for r in refs if r not in found]
+    if missing:
+        raise InvalidInput(
+            f"refs name unknown memory ids: {', '.join(missing)}; refer to existing memories",
+            missing=missing,
+        )
+
+
+def _conflicts(session: Session, item: MemoryCreate, status: str) -> list[ConflictRef]:
+    if item.kind != "decision" or not item.topic or status != "accepted":
+        return []
+    rows = session.exec(
+        select(Memory).where(
+            Memory.project == item.project,
+            Memory.kind == "decision",
+            Memory.topic == item.topic,
+            Memory.status == "accepted",
+        )
+    ).all()
+    return [ConflictRef(id=m.id, title=m.title) for m in rows if m.id != item.supersedes]
+
+
+def _supersede(session: Session, new: Memory, old_id: str, actor: str) -> None:
+    old = _get(session, old_id)
+    if old.project != new.project or old.kind != "decision":
+        raise InvalidInput(
+            f"supersedes must name a decision of project {new.project!r}; {old_id!r} is a "
+            f"{old.kind} of project {old.project!r}"
+        )
+    if old.status in ("superseded", "retracted"):
+        raise StateConflict(
+            f"decision {old_id!r} is already {old.status}"
+            + (f" (by {old.superseded_by})" if old.superseded_by else "")
+            + "; supersede the current decision instead",
+            superseded_by=old.superseded_by,
+        )
+    before = snapshot(old)
+    old.status = "superseded"
+    old.superseded_by = new.id
+    record_change(session, memory=old, event_type="superseded", actor=actor, before=before)
+
+
+def _create(session: Session, item: MemoryCreate, hashed: str) -> Remembered:
+    status = item.status or DEFAULT_STATUS[item.kind]
+    conflicts = _conflicts(session, item, status)
+    if conflicts and item.on_conflict == "error":
+        raise DecisionConflict(
+            f"project {item.project!r} already has an accepted decision on topic "
+            f"{item.topic!r}: pass supersedes=<id> to replace it",
+            conflicts=[c.model_dump() for c in conflicts],
+        )
+    _check_refs(session, item.refs)
+    now = utcnow()
+    fields = item.model_dump(
+        exclude={"metadata", "on_conflict", "status", "title", "occurred_at"}, exclude_none=True
+    )
+    memory = Memory(
+        **fields,
+        id=str(ULID()),
+        title=(item.title or "").strip() or default_title(item.content),
+        status=status,
+        meta=item.metadata,
+        occurred_at=item.occurred_at or now,
+        recorded_at=now,
+        content_hash=hashed,
+    )
+    record_change(session, memory=memory, event_type="created", actor=item.agent, before=None)
+    if item.supersedes:
+        _supersede(session, memory, item.supersedes, item.agent)
+    return Remembered(memory, conflicts=conflicts)
+
+
+def remember_many(
+    store: Store, *, items: list[MemoryCreate], idempotency_key: str | None = None
+) -> list[Remembered]:
+    """Store memories in one transaction, then bring the vector index up to date."""
+    _check_size(store, items)
+    request_hash = _request_hash(items)
+    with store.db.write() as session:
+        replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
+        if replayed is not None:
+            return replayed
+        results: list[Remembered] = []
+        seen: dict[str, Memory] = {}
+        for item in items:
+            hashed = content_hash(item.project, item.kind, item.content)
+            existing = (
+                seen.get(hashed)
+                or session.exec(
+                    select(Memory).where(
+                        Memory.content_hash == hashed,
+                        Memory.project == item.project,
+                        Memory.kind == item.kind,
+                        Memory.status != "retracted",
+                    )
+                ).first()
+            )
+            if existing is not None:
+                results.append(Remembered(existing, duplicate=True))
+                continue
+            created = _create(session, item, hashed)
+            seen[hashed] = created.memory
+            results.append(created)
+        if idempotency_key:
+            session.add(
+                IdempotencyKey(
+                    key=idempotency_key,
+                    memory_ids=[r.memory.id for r in results],
+                    request_hash=request_hash,
+                )
+            )
+    _after_commit(store)
+    return results
+
+
+def _after_commit(store: Store) -> None:
+    if store.settings.fault_injection == "crash-after-commit":
+        os._exit(70)  # simulate a crash after the SQL commit, before the index write
+    indexing.sync(store)
+
+
+def update_memory(store: Store, *, memory_id: str, changes: MemoryUpdate) -> Memory:
+    """Apply changes as a new version; a no-op change makes no version."""
+    with store.db.write() as session:
+        memory = _get(session, memory_id)
+        if memory.status == "retracted":
+            raise StateConflict(
+                f"memory {memory_id!r} is retracted; roll back or undo to restore it first"
+            )
+        values = changes.model_dump(exclude_unset=True, exclude={"actor"})
+        if "status" in values:
+            _check_status_change(memory, values["status"])
+        if "metadata" in values:
+            values["meta"] = values.pop("metadata")
+        if "content" in values:
+            if len(values["content"].encode()) > store.settings.max_content_bytes:
+                raise PayloadTooLarge(
+                    f"content is over the {store.settings.max_content_bytes}-byte limit"
+                )
+            memory.content_hash = content_hash(memory.project, memory.kind, values["content"])
+        if "refs" in values:
+            _check_refs(session, values["refs"])
+        before = snapshot(memory)
+        for name, value in values.items():
+            setattr(memory, name, value)
+        if snapshot(memory) == before:
+            return memory
+        event_type = "status_changed" if set(values) == {"status"} else "updated"
+        actor = changes.actor or memory.agent
+        record_change(session, memory=memory, event_type=event_type, actor=actor, before=before)
+    _after_commit(store)
+    return memory
+
+
+def _check_status_change(memory: Memory, status: str | None) -> None:
+    allowed = STATUSES_BY_KIND[memory.kind]
+    if status not in allowed:
+        raise InvalidInput(
+            f"status {status!r} is not valid for a {memory.kind}: {', '.join(allowed)}"
+        )
+    if status == "superseded" and memory.status != "superseded":
+        raise InvalidInput(
+            "a decision becomes superseded when a new decision names it in `supersedes`; "
+            "record the replacement instead"
+        )
+
+
+def retract_memory(store: Store, *, memory_id: str, actor: str | None = None) -> Memory:
+    """Hide a memory from search and recall; it stays in history and by id."""
+    with store.db.write() as session:
+        memory = _get(session, memory_id)
+        if memory.status == "retracted":
+            return memory
+        before = snapshot(memory)
+        memory.status = "retracted"
+        record_change(
+            session,
+            memory=memory,
+            event_type="retracted",
+            actor=actor or memory.agent,
+            before=before,
+        )
+    _after_commit(store)
+    return memory
+
+
+def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
+    """A memory by id, with its replacement's title when it is superseded."""
+    with store.db.read() as session:
+        memory = _get(session, memory_id)
+        title = None
+        if memory.superseded_by:
+            title = session.exec(
+                select(Memory.title).where(Memory.id == memory.superseded_by)
+            ).first()
+        return memory, title

@@ -1,0 +1,46 @@
+"""Projects: derived from the memories they hold."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from memory_service.models import Memory
+from memory_service.schemas.search import ProjectSummary
+from memory_service.store import Store
+
+
+def list_projects(store: Store) -> list[ProjectSummary]:
+    """Every project with its counts by kind (retracted memories excluded) and last activity."""
+    m = Memory.__table__.c  # type: ignore[attr-defined]
+    live = m.status != "retracted"
+
+    def of_kind(kind: str) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((sa.and_(live, m.kind == kind), 1), else_=0))
+
+    stmt = (
+        sa.select(
+            m.project,
+            sa.func.sum(sa.case((live, 1), else_=0)),
+            of_kind("decision"),
+            of_kind("deliverable"),
+            of_kind("handoff"),
+            of_kind("note"),
+            sa.func.max(m.updated_at),
+        )
+        .group_by(m.project)
+        .order_by(m.project)
+    )
+    with store.db.read() as session:
+        rows = session.execute(stmt).all()
+    return [
+        ProjectSummary(
+            project=r[0],
+            memories=int(r[1] or 0),
+            decisions=int(r[2] or 0),
+            deliverables=int(r[3] or 0),
+            handoffs=int(r[4] or 0),
+            notes=int(r[5] or 0),
+            last_activity=r[6],
+        )
+        for r in rows
+    ]

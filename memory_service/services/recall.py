@@ -1,0 +1,133 @@
+"""Session-start recall: what an agent must know, fitted to a token budget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from memory_service.errors import ProjectNotFound
+from memory_service.models import Memory
+from memory_service.schemas.search import RecallRequest, SearchRequest
+from memory_service.services.search import recent, search_memories
+from memory_service.store import Store
+from memory_service.store.filters import MemoryFilter
+
+SNIPPET = 400
+SECTION_TITLES = {
+    "handoffs": "Open handoffs to you",
+    "decisions": "Current decisions",
+    "deliverables": "Deliverables for you",
+    "relevant": "Relevant memories",
+}
+
+
+def _snip(text: str | None, limit: int = SNIPPET) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_item(section: str, m: Memory) -> str:
+    """One memory as a markdown bullet, compact enough for a context window."""
+    head = f"- **{m.title}** (`{m.id}`"
+    body = "" if m.content.strip() == m.title else f": {_snip(m.content)}"
+    if section == "handoffs":
+        lines = [f"{head}, from {m.agent}, {m.status}){body}"]
+        for label, items in (
+            ("Completed", m.completed),
+            ("Pending", m.pending),
+            ("Risks", m.risks),
+            ("Refs", m.refs),
+        ):
+            if items:
+                lines.append(f"  - {label}: " + "; ".join(_snip(i, 200) for i in items))
+        return "\n".join(lines)
+    if section == "decisions":
+        topic = f", {m.topic}" if m.topic else ""
+        text = f"{head}{topic}, {m.status}){body}"
+        return text + (f"\n  - Why: {_snip(m.reasoning, 300)}" if m.reasoning else "")
+    return f"{head}, {m.kind} by {m.agent}){body}"
+
+
+def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]:
+    dialect = store.db.dialect
+    project = request.project
+    with store.db.read() as session:
+        handoffs = recent(
+            session,
+            MemoryFilter(
+                project=project,
+                kinds=("handoff",),
+                for_agent=request.agent,
+                exclude_statuses=("retracted", "completed", "superseded"),
+            ),
+            100,
+            dialect,
+        )
+        decisions = recent(
+            session,
+            MemoryFilter(
+                project=project,
+                kinds=("decision",),
+                exclude_statuses=("retracted", "superseded", "rejected", "deprecated"),
+            ),
+            100,
+            dialect,
+        )
+        deliverables = recent(
+            session,
+            MemoryFilter(project=project, kinds=("deliverable",), for_agent=request.agent),
+            50,
+            dialect,
+        )
+        if not request.query:
+            relevant = recent(session, MemoryFilter(project=project), 20, dialect)
+    if request.query:
+        try:
+            hits = search_memories(
+                store, request=SearchRequest(query=request.query, project=request.project, k=20)
+            )
+        except ProjectNotFound:
+            hits = []  # a project's first session: nothing to recall yet
+        relevant = [h.memory for h in hits]
+    return {
+        "handoffs": handoffs,
+        "decisions": decisions,
+        "deliverables": deliverables,
+        "relevant": relevant,
+    }
+
+
+def recall(
+    store: Store, *, request: RecallRequest
+) -> tuple[dict[str, list[Memory]], str, int, int]:
+    """Sections of memories, their markdown, tokens used and how many were left out."""
+    count: Callable[[str], int] = store.embedder.count_tokens
+    header = f"# Session context for {request.agent} on {request.project}\n"
+    used = count(header)
+    # Room kept for the closing "left out" line, so the whole text stays in budget.
+    budget = request.budget_tokens - 24
+    chosen: dict[str, list[Memory]] = {name: [] for name in SECTION_TITLES}
+    blocks: dict[str, list[str]] = {name: [] for name in SECTION_TITLES}
+    seen: set[str] = set()
+    omitted = 0
+    for name, memories in _candidates(store, request).items():
+        heading = f"\n## {SECTION_TITLES[name]}\n"
+        heading_cost = count(heading)
+        for m in memories:
+            if m.id in seen:
+                continue
+            seen.add(m.id)
+            text = render_item(name, m)
+            cost = count(text) + 1 + (0 if blocks[name] else heading_cost)
+            # Handoffs addressed to the agent are never dropped: they are its work queue.
+            if used + cost > budget and name != "handoffs":
+                omitted += 1
+                continue
+            used += cost
+            blocks[name].append(text)
+            chosen[name].append(m)
+    markdown = header + "".join(
+        f"\n## {SECTION_TITLES[n]}\n" + "\n".join(b) + "\n" for n, b in blocks.items() if b
+    )
+    if omitted:
+        markdown += f"\n_{omitted} more memories left out to fit {request.budget_tokens} tokens._\n"
+    return chosen, markdown, count(markdown), omitted

@@ -1,0 +1,143 @@
+"""Hybrid search: vector and keyword candidates under one filter, fused by weighted RRF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from memory_service.errors import InvalidInput, ProjectNotFound
+from memory_service.models import Memory
+from memory_service.schemas.search import ScoreExplain, SearchRequest
+from memory_service.store import Store
+from memory_service.store.filters import MemoryFilter, chroma_where, sql_where
+from memory_service.store.keyword import keyword_search
+
+RRF_K = 60
+VECTOR_WEIGHT = 1.0
+KEYWORD_WEIGHT = 1.0
+CANDIDATES = 50
+
+
+@dataclass
+class Hit:
+    memory: Memory
+    score: float
+    explain: ScoreExplain | None
+
+
+def build_filter(request: SearchRequest) -> MemoryFilter:
+    excluded = ("retracted",) if request.include_superseded else ("retracted", "superseded")
+    return MemoryFilter(
+        project=request.project,
+        agent=request.agent,
+        kinds=tuple(request.kinds),
+        topic=request.topic,
+        tags_all=tuple(request.tags_all),
+        tags_any=tuple(request.tags_any),
+        for_agent=request.for_agent,
+        since=request.since,
+        until=request.until,
+        exclude_statuses=excluded,
+    )
+
+
+def ensure_project(session: Session, project: str | None) -> None:
+    """Refuse a filter on a project that holds no memories, naming the known ones."""
+    if project is None:
+        return
+    if session.exec(select(Memory.id).where(Memory.project == project).limit(1)).first():
+        return
+    known = session.exec(select(Memory.project).distinct().order_by(Memory.project)).all()
+    raise ProjectNotFound(
+        f"project {project!r} has no memories; known projects: "
+        + (", ".join(known[:20]) if known else "none yet"),
+        project=project,
+    )
+
+
+def _has_filter(f: MemoryFilter) -> bool:
+    return any(
+        (
+            f.project,
+            f.agent,
+            f.kinds,
+            f.topic,
+            f.tags_all,
+            f.tags_any,
+            f.for_agent,
+            f.since,
+            f.until,
+        )
+    )
+
+
+def recent(session: Session, where: MemoryFilter, k: int, dialect: str) -> list[Memory]:
+    """The newest memories under the filter."""
+    stmt = (
+        select(Memory)
+        .where(*sql_where(where, dialect))
+        .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
+        .limit(k)
+    )
+    return list(session.exec(stmt).all())
+
+
+def search_memories(store: Store, *, request: SearchRequest) -> list[Hit]:
+    """Rank memories by relevance to the query under the request's filters."""
+    where = build_filter(request)
+    dialect = store.db.dialect
+    with store.db.read() as session:
+        ensure_project(session, request.project)
+        if not request.query.strip():
+            if not _has_filter(where):
+                raise InvalidInput(
+                    "query is empty: give a query, or at least one filter to list by recency"
+                )
+            return [Hit(m, 0.0, None) for m in recent(session, where, request.k, dialect)]
+        n = max(CANDIDATES, request.k * 3)
+        keyword = keyword_search(session, query=request.query, where=where, n=n, dialect=dialect)
+    vector = store.vectors.query(
+        store.embedder.embed_query(request.query), where=chroma_where(where), n=n
+    )
+    scores: dict[str, ScoreExplain] = {}
+    for rank, hit in enumerate(vector, start=1):
+        part = VECTOR_WEIGHT / (RRF_K + rank)
+        scores[hit.memory_id] = ScoreExplain(
+            vector_rank=rank,
+            vector_distance=hit.distance,
+            keyword_rank=None,
+            keyword_bm25=None,
+            vector_part=part,
+            keyword_part=0.0,
+            fused=part,
+        )
+    for rank, kw in enumerate(keyword, start=1):
+        part = KEYWORD_WEIGHT / (RRF_K + rank)
+        entry = scores.setdefault(
+            kw.memory_id,
+            ScoreExplain(
+                vector_rank=None,
+                vector_distance=None,
+                keyword_rank=None,
+                keyword_bm25=None,
+                vector_part=0.0,
+                keyword_part=0.0,
+                fused=0.0,
+            ),
+        )
+        entry.keyword_rank, entry.keyword_bm25, entry.keyword_part = rank, kw.bm25, part
+        entry.fused = entry.vector_part + part
+    ranked = sorted(scores, key=lambda i: scores[i].fused, reverse=True)
+    with store.db.read() as session:
+        # SQL is the truth: an index entry that lags a change is filtered out here.
+        rows = session.exec(
+            select(Memory).where(col(Memory.id).in_(ranked), *sql_where(where, dialect))
+        ).all()
+    by_id = {m.id: m for m in rows}
+    hits = [
+        Hit(by_id[i], scores[i].fused, scores[i] if request.explain else None)
+        for i in ranked
+        if i in by_id
+    ]
+    return hits[: request.k]

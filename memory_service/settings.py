@@ -1,0 +1,65 @@
+"""Service configuration, read from `MEMORY_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def _default_data_dir() -> Path:
+    return Path(user_data_dir("agent-memory", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; built once per process by the app factory."""
+
+    model_config = SettingsConfigDict(env_prefix="MEMORY_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Directory holding the SQLite database and the embedded Chroma index.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the record store; defaults to SQLite in data_dir.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (http://host:port); defaults to embedded Chroma.",
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_MODEL,
+        description="Embedding model: the bundled all-MiniLM-L6-v2 or a local model directory.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
+    port: int = Field(default=8765, description="Port the HTTP server listens on.")
+    max_content_bytes: int = Field(
+        default=32 * 1024, description="Largest content a single memory may carry, in bytes."
+    )
+    max_batch: int = Field(default=500, description="Most memories one batch request may hold.")
+    max_body_bytes: int = Field(
+        default=20 * 1024 * 1024, description="Largest request body accepted, in bytes."
+    )
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "memory.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    fault_injection: str | None = Field(
+        default=None,
+        description="Testing only: 'crash-after-commit' exits the process between the SQL "
+        "commit and the vector-index write, to prove the outbox recovers.",
+    )

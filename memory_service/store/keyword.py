@@ -1,0 +1,61 @@
+"""Keyword search in SQL: FTS5 bm25 on SQLite (tsvector on PostgreSQL comes later)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from memory_service.models import Memory
+from memory_service.store.filters import MemoryFilter, sql_where
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Words so common that matching them only adds noise to bm25.
+STOPWORDS = frozenset(
+    """a an and are as at be been but by can did do does for from had has have he her his how i
+    if in into is it its me my no not of on or our she so than that the their them then there
+    these they this to was we were what when where which who whom why will with would you
+    your""".split()
+)
+# Column weights: title, content, reasoning, topic, tags.
+BM25_WEIGHTS = "4.0, 1.0, 0.6, 2.0, 2.0"
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    memory_id: str
+    bm25: float
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's distinct content words, lowercased, in order."""
+    words = (w.lower() for w in _WORD.findall(query))
+    return list(dict.fromkeys(w for w in words if w not in STOPWORDS))
+
+
+def fts5_expression(terms: list[str]) -> str:
+    # Each term quoted, so FTS5 syntax in user text (AND, NEAR, "*", ":") stays literal.
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def keyword_search(
+    session: Session, *, query: str, where: MemoryFilter, n: int, dialect: str
+) -> list[KeywordHit]:
+    """The best `n` keyword matches of the query under the filter, best first."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    m = Memory.__table__.c  # type: ignore[attr-defined]
+    fts = sa.table("memory_fts", sa.column("rowid"))
+    rank: sa.ColumnElement[float] = sa.literal_column(f"bm25(memory_fts, {BM25_WEIGHTS})")
+    stmt = (
+        sa.select(m.id, rank.label("rank"))
+        .select_from(fts.join(Memory.__table__, m.pk == fts.c.rowid))  # type: ignore[attr-defined]
+        .where(sa.literal_column("memory_fts").op("MATCH")(fts5_expression(terms)))
+        .where(*sql_where(where, dialect))
+        .order_by(rank)
+        .limit(n)
+    )
+    return [KeywordHit(row.id, float(row.rank)) for row in session.execute(stmt)]

@@ -1,0 +1,124 @@
+"""Remember, read, change and retract memories through the REST API."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.factories import decision_body, memory_body, remember, result_ids, search
+
+
+def test_remember_returns_the_stored_memory_with_normalised_tags(client: TestClient) -> None:
+    stored = remember(
+        client, tags=["API Design", "auth_strategy", "api-design"], topic="API Design"
+    )
+    assert stored["tags"] == ["api-design", "auth-strategy"]
+    assert stored["topic"] == "api-design"
+    assert stored["status"] == "active"
+    assert stored["version"] == 1
+    assert stored["title"] == "The checkout service talks to the payment gateway over gRPC."
+    assert client.get(f"/v1/memories/{stored['id']}").json()["content"] == stored["content"]
+
+
+def test_ids_are_time_sortable(client: TestClient) -> None:
+    ids = [remember(client, content=f"note number {i}")["id"] for i in range(5)]
+    assert len(set(ids)) == 5
+    assert ids[0][:10] <= ids[-1][:10]  # the ULID time prefix never goes backwards
+
+
+def test_decision_defaults_to_accepted_and_carries_madr_fields(client: TestClient) -> None:
+    body = decision_body(
+        context="Orders need multi-row transactions.",
+        options=[{"name": "PostgreSQL", "pros": ["ACID"], "cons": ["ops"]}, {"name": "MongoDB"}],
+        outcome="PostgreSQL",
+        consequences={"good": ["joins"], "bad": ["migrations"]},
+        decision_makers=["backend-architect"],
+    )
+    response = client.post("/v1/memories", json=body)
+    assert response.status_code == 201
+    stored = response.json()
+    assert stored["status"] == "accepted"
+    assert stored["options"][0] == {
+        "name": "PostgreSQL",
+        "description": None,
+        "pros": ["ACID"],
+        "cons": ["ops"],
+    }
+    assert stored["consequences"] == {"good": ["joins"], "bad": ["migrations"]}
+
+
+def test_idempotency_key_returns_the_same_memory_on_retry(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "retry-1"}
+    first = client.post("/v1/memories", json=memory_body(), headers=headers).json()
+    second = client.post("/v1/memories", json=memory_body(), headers=headers)
+    assert second.status_code == 201
+    assert second.json()["id"] == first["id"]
+    assert len(search(client, "", project="shop")) == 1
+
+
+def test_idempotency_key_reused_with_another_body_is_a_conflict(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "retry-2"}
+    client.post("/v1/memories", json=memory_body(), headers=headers)
+    response = client.post("/v1/memories", json=memory_body(content="other"), headers=headers)
+    assert response.status_code == 409
+    assert "different request body" in response.json()["error"]["message"]
+
+
+def test_exact_duplicate_returns_the_existing_memory(client: TestClient) -> None:
+    first = remember(client)
+    again = client.post("/v1/memories", json=memory_body(agent="qa-engineer"))
+    assert again.status_code == 201
+    assert again.json()["id"] == first["id"]
+    assert again.json()["duplicate"] is True
+    other_kind = remember(client, kind="deliverable")
+    assert other_kind["id"] != first["id"]
+
+
+def test_patch_makes_a_new_version(client: TestClient) -> None:
+    stored = remember(client)
+    response = client.patch(
+        f"/v1/memories/{stored['id']}",
+        json={"content": "The checkout service talks to the gateway over REST.", "tags": ["api"]},
+    )
+    assert response.status_code == 200
+    changed = response.json()
+    assert changed["version"] == 2
+    assert changed["tags"] == ["api"]
+    assert result_ids(search(client, "REST gateway", project="shop")) == [stored["id"]]
+
+
+def test_patch_without_a_change_makes_no_version(client: TestClient) -> None:
+    stored = remember(client)
+    response = client.patch(f"/v1/memories/{stored['id']}", json={"content": stored["content"]})
+    assert response.json()["version"] == 1
+
+
+def test_retracted_memory_is_hidden_from_search_but_kept_by_id(client: TestClient) -> None:
+    stored = remember(client, content="Zanzibar-style relation tuples drive authorisation.")
+    assert result_ids(search(client, "Zanzibar", project="shop")) == [stored["id"]]
+    response = client.delete(f"/v1/memories/{stored['id']}", params={"actor": "qa-engineer"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "retracted"
+    assert search(client, "Zanzibar", project="shop") == []
+    assert search(client, "relation tuples for authorisation", project="shop") == []
+    fetched = client.get(f"/v1/memories/{stored['id']}")
+    assert fetched.status_code == 200
+    assert fetched.json()["status"] == "retracted"
+
+
+def test_retracted_memory_cannot_be_patched(client: TestClient) -> None:
+    stored = remember(client)
+    client.delete(f"/v1/memories/{stored['id']}")
+    response = client.patch(f"/v1/memories/{stored['id']}", json={"content": "new"})
+    assert response.status_code == 409
+    assert "retracted" in response.json()["error"]["message"]
+
+
+def test_batch_remembers_all_in_one_request(client: TestClient) -> None:
+    items = [memory_body(content=f"Service {i} owns table t{i}.") for i in range(20)]
+    response = client.post("/v1/memories/batch", json={"memories": items})
+    assert response.status_code == 201
+    stored = response.json()["memories"]
+    assert len({m["id"] for m in stored}) == 20
+    assert result_ids(search(client, "Service 7 owns table t7", project="shop", k=1)) == [
+        stored[7]["id"]
+    ]

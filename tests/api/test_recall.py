@@ -1,0 +1,75 @@
+"""Session-start recall: current decisions, deliverables for the agent, relevant memories."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from memory_service.store.embedder import Embedder
+from tests.factories import decision_body, remember
+
+
+def _recall(client: TestClient, **body: object) -> dict:  # type: ignore[type-arg]
+    response = client.post("/v1/recall", json={"project": "shop", **body})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_recall_returns_decisions_and_deliverables_for_the_agent(client: TestClient) -> None:
+    decision = client.post("/v1/memories", json=decision_body()).json()
+    spec = remember(
+        client,
+        kind="deliverable",
+        title="Orders API spec",
+        content="OpenAPI spec for /orders.",
+        for_agents=["frontend-developer"],
+        refs=[decision["id"]],
+    )
+    other = remember(
+        client, kind="deliverable", content="Runbook for on-call.", for_agents=["devops"]
+    )
+    context = _recall(client, agent="frontend-developer")
+    sections = context["sections"]
+    assert [m["id"] for m in sections["decisions"]] == [decision["id"]]
+    assert [m["id"] for m in sections["deliverables"]] == [spec["id"]]
+    assert other["id"] not in [m["id"] for m in sections["deliverables"]]
+
+
+def test_recall_uses_the_query_for_relevant_memories(client: TestClient) -> None:
+    target = remember(client, content="The search service indexes products with Meilisearch.")
+    remember(client, content="Payroll runs on the 25th.")
+    context = _recall(client, agent="backend-architect", query="product search engine")
+    assert context["sections"]["relevant"][0]["id"] == target["id"]
+
+
+def test_recall_fits_the_token_budget(client: TestClient, embedder: Embedder) -> None:
+    for i in range(60):
+        remember(client, content=f"Note {i}: the gateway timeout for service s{i} is {i}s. " * 3)
+    context = _recall(client, agent="backend-architect", budget_tokens=300, format="markdown")
+    assert context["omitted"] > 0
+    assert embedder.count_tokens(context["markdown"]) <= 300
+    assert context["used_tokens"] == embedder.count_tokens(context["markdown"])
+    shown = sum(len(v) for v in context["sections"].values())
+    assert context["markdown"].count("\n- **") == shown
+
+
+def test_recall_of_an_unknown_project_is_empty(client: TestClient) -> None:
+    context = _recall(client, agent="backend-architect", query="anything")
+    assert all(v == [] for v in context["sections"].values())
+
+
+def test_projects_list_counts_by_kind(client: TestClient) -> None:
+    client.post("/v1/memories", json=decision_body())
+    remember(client, kind="deliverable")
+    gone = remember(client, content="temporary")
+    client.delete(f"/v1/memories/{gone['id']}")
+    [project] = client.get("/v1/projects").json()
+    assert project["project"] == "shop"
+    assert (project["memories"], project["decisions"], project["deliverables"]) == (2, 1, 1)
+    assert project["last_activity"] is not None
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"ready": True, "model": "all-MiniLM-L6-v2", "outbox": 0}

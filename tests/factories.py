@@ -1,0 +1,47 @@
+"""Request bodies for tests, with sensible defaults a test overrides by keyword."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def memory_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "project": "shop",
+        "agent": "backend-architect",
+        "kind": "note",
+        "content": "The checkout service talks to the payment gateway over gRPC.",
+    }
+    body.update(overrides)
+    return body
+
+
+def decision_body(**overrides: Any) -> dict[str, Any]:
+    body = memory_body(
+        kind="decision",
+        title="Use PostgreSQL for orders",
+        content="Orders are stored in PostgreSQL with one table per aggregate.",
+        reasoning="We need transactions across order lines and mature tooling.",
+        topic="database-schema",
+    )
+    body.update(overrides)
+    return body
+
+
+def remember(client: TestClient, **overrides: Any) -> dict[str, Any]:
+    """POST a memory and return the stored one, failing loudly on any error."""
+    response = client.post("/v1/memories", json=memory_body(**overrides))
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def search(client: TestClient, query: str, **filters: Any) -> list[dict[str, Any]]:
+    response = client.post("/v1/search", json={"query": query, **filters})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]  # type: ignore[no-any-return]
+
+
+def result_ids(results: list[dict[str, Any]]) -> list[str]:
+    return [r["memory"]["id"] for r in results]
