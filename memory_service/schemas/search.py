@@ -67,6 +67,9 @@ class RecallRequest(BaseModel):
 
 class RecallSections(BaseModel):
     handoffs: list[MemoryPublic] = Field(description="Open handoffs addressed to the agent.")
+    references: list[MemoryPublic] = Field(
+        default_factory=list, description="Decisions and deliverables the open handoffs cite."
+    )
     decisions: list[MemoryPublic] = Field(description="Current decisions of the project.")
     deliverables: list[MemoryPublic] = Field(description="Deliverables meant for the agent.")
     relevant: list[MemoryPublic] = Field(description="Most relevant to the query, or recent.")

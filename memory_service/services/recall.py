@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlmodel import Session, col, select
+
 from memory_service.errors import ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.search import RecallRequest, SearchRequest
@@ -14,6 +16,7 @@ from memory_service.store.filters import MemoryFilter
 SNIPPET = 400
 SECTION_TITLES = {
     "handoffs": "Open handoffs to you",
+    "references": "Referenced by your handoffs",
     "decisions": "Current decisions",
     "deliverables": "Deliverables for you",
     "relevant": "Relevant memories",
@@ -40,11 +43,26 @@ def render_item(section: str, m: Memory) -> str:
             if items:
                 lines.append(f"  - {label}: " + "; ".join(_snip(i, 200) for i in items))
         return "\n".join(lines)
-    if section == "decisions":
+    if section == "decisions" or (section == "references" and m.kind == "decision"):
         topic = f", {m.topic}" if m.topic else ""
         text = f"{head}{topic}, {m.status}){body}"
         return text + (f"\n  - Why: {_snip(m.reasoning, 300)}" if m.reasoning else "")
     return f"{head}, {m.kind} by {m.agent}){body}"
+
+
+def _referenced(session: Session, handoffs: list[Memory]) -> list[Memory]:
+    """What the handoffs refer to, in their order, as far as it is still current."""
+    # Superseded or retracted references are left out: the reader must not act on them.
+    ids = list(dict.fromkeys(i for h in handoffs for i in h.refs))
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Memory).where(
+            col(Memory.id).in_(ids), col(Memory.status).not_in(("retracted", "superseded"))
+        )
+    ).all()
+    by_id = {m.id: m for m in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]:
@@ -62,6 +80,7 @@ def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]
             100,
             dialect,
         )
+        references = _referenced(session, handoffs)
         decisions = recent(
             session,
             MemoryFilter(
@@ -90,6 +109,7 @@ def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]
         relevant = [h.memory for h in hits]
     return {
         "handoffs": handoffs,
+        "references": references,
         "decisions": decisions,
         "deliverables": deliverables,
         "relevant": relevant,

@@ -200,3 +200,48 @@ def test_handoffs_are_searchable(client: TestClient) -> None:
         "/v1/search", json={"query": "webhook retry backoff", "kinds": ["handoff"]}
     ).json()
     assert [r["memory"]["id"] for r in found["results"]] == [created["id"]]
+
+
+def test_recall_puts_the_handoffs_references_right_after_the_handoff(client: TestClient) -> None:
+    decision = remember(client, **decision_body())
+    spec = remember(client, kind="deliverable", title="Orders API spec", content="See openapi.yaml")
+    for n in range(40):  # enough current decisions to overflow a small budget
+        remember(
+            client,
+            **decision_body(
+                title=f"Decision {n}", content=f"Rule number {n} of the shop.", topic=f"t-{n}"
+            ),
+        )
+    created = hand_off(client, refs=[decision["id"], spec["id"]])
+    recalled = client.post(
+        "/v1/recall",
+        json={
+            "agent": "frontend-developer",
+            "project": "shop",
+            "budget_tokens": 300,
+            "format": "markdown",
+        },
+    ).json()
+    assert [m["id"] for m in recalled["sections"]["handoffs"]] == [created["id"]]
+    assert [m["id"] for m in recalled["sections"]["references"]] == [decision["id"], spec["id"]]
+    markdown = recalled["markdown"]
+    assert markdown.index(created["id"]) < markdown.index("## Referenced by your handoffs")
+    assert "Orders API spec" in markdown
+    assert recalled["omitted"] > 0
+    assert recalled["used_tokens"] <= 300
+
+
+def test_recall_leaves_out_references_that_are_no_longer_current(client: TestClient) -> None:
+    old = remember(client, **decision_body())
+    hand_off(client, refs=[old["id"]])
+    remember(
+        client,
+        **decision_body(
+            title="Use SQLite for orders", content="Orders in SQLite.", supersedes=old["id"]
+        ),
+    )
+    recalled = client.post(
+        "/v1/recall", json={"agent": "frontend-developer", "project": "shop"}
+    ).json()
+    assert recalled["sections"]["references"] == []
+    assert old["id"] not in [m["id"] for m in recalled["sections"]["decisions"]]
