@@ -54,3 +54,21 @@ class PayloadTooLarge(DomainError):
 
 class IndexMismatch(Exception):
     """The vector index was built with another embedding model; start-up must stop."""
+
+
+class RollbackTargetUnknown(DomainError):
+    """The rollback or `since` target names no checkpoint, sequence or time of the project."""
+
+    code = "rollback_target_unknown"
+
+
+class NothingToRollBack(DomainError):
+    """Nothing in scope changed after the target."""
+
+    code = "nothing_to_roll_back"
+
+
+class RollbackNotFound(DomainError):
+    """No rollback has the requested id."""
+
+    code = "rollback_not_found"

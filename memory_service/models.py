@@ -129,3 +129,32 @@ class IndexState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+class Checkpoint(SQLModel, table=True):
+    """A marker at an event sequence of a project; QA passing marks one known-good."""
+
+    id: str = Field(primary_key=True, max_length=26)
+    project: str = Field(max_length=64, index=True)
+    label: str = Field(max_length=200)
+    agent: str = Field(max_length=64)
+    known_good: bool = False
+    note: str | None = None
+    seq: int
+    created_at: datetime = _when(nullable=False)
+
+
+class Rollback(SQLModel, table=True):
+    """A revert of a project (or part of it) to an earlier sequence, or the undo of one."""
+
+    id: str = Field(primary_key=True, max_length=26)
+    project: str = Field(max_length=64, index=True)
+    target: str = Field(max_length=64)
+    target_seq: int
+    actor: str = Field(max_length=64)
+    agent: str | None = Field(default=None, max_length=64)
+    topic: str | None = Field(default=None, max_length=64)
+    undo_of: str | None = Field(default=None, max_length=26)
+    undone_by: str | None = Field(default=None, max_length=26)
+    changed: int = 0
+    created_at: datetime = _when(nullable=False)

@@ -9,7 +9,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from memory_service.api import errors, handoffs, health, memories, projects, recall, search
+from memory_service.api import (
+    checkpoints,
+    errors,
+    handoffs,
+    health,
+    memories,
+    projects,
+    recall,
+    rollbacks,
+    search,
+)
 from memory_service.api.limits import BodySizeLimit
 from memory_service.services import indexing
 from memory_service.settings import Settings
@@ -76,7 +86,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (memories, search, recall, projects, handoffs, health):
+    for module in (memories, search, recall, projects, checkpoints, rollbacks, handoffs, health):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -18,6 +18,9 @@ STATUS = {
     errors.DecisionConflict: 409,
     errors.StateConflict: 409,
     errors.PayloadTooLarge: 413,
+    errors.RollbackTargetUnknown: 409,
+    errors.NothingToRollBack: 409,
+    errors.RollbackNotFound: 404,
 }
 
 

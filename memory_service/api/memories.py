@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, status
 
 from memory_service.api.deps import StoreDep
 from memory_service.schemas.fields import Slug
+from memory_service.schemas.history import HistoryResponse, VersionPublic
 from memory_service.schemas.memories import (
     BatchCreate,
     BatchCreated,
@@ -16,7 +17,7 @@ from memory_service.schemas.memories import (
     MemoryPublic,
     MemoryUpdate,
 )
-from memory_service.services import memories
+from memory_service.services import history, memories
 from memory_service.services.memories import Remembered
 from memory_service.services.views import to_public
 
@@ -63,10 +64,42 @@ def create_memories(
 
 
 @router.get("/{memory_id}", response_model=MemoryPublic)
-def read_memory(memory_id: str, store: StoreDep) -> MemoryPublic:
+def read_memory(
+    memory_id: str,
+    store: StoreDep,
+    as_of: Annotated[
+        str | None,
+        Query(max_length=64, description="An event sequence or ISO time: the memory then."),
+    ] = None,
+) -> MemoryPublic:
     """A memory by id, whatever its status; superseded ones name their replacement."""
-    memory, replacement = memories.get_memory(store, memory_id=memory_id)
+    if as_of is not None:
+        memory, replacement = history.memory_as_of(store, memory_id=memory_id, as_of=as_of)
+    else:
+        memory, replacement = memories.get_memory(store, memory_id=memory_id)
     return to_public(memory, replacement)
+
+
+@router.get("/{memory_id}/history", response_model=HistoryResponse)
+def read_memory_history(memory_id: str, store: StoreDep) -> HistoryResponse:
+    """Every version of a memory with the event that produced it, its actor and time."""
+    events = history.memory_history(store, memory_id=memory_id)
+    return HistoryResponse(
+        memory_id=memory_id,
+        versions=[
+            VersionPublic(
+                seq=e.seq or 0,
+                version=e.version or 0,
+                event=e.type,
+                actor=e.actor,
+                at=e.at,
+                rollback_id=e.rollback_id,
+                changed_fields=history.changed_fields(e.before, e.after),
+                memory=to_public(history.memory_from_snapshot(e.after or {})),
+            )
+            for e in events
+        ],
+    )
 
 
 @router.patch("/{memory_id}", response_model=MemoryPublic)

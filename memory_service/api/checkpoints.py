@@ -1,0 +1,79 @@
+"""Routes for a project's checkpoints and the changes made since one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from memory_service.api.deps import StoreDep
+from memory_service.models import Checkpoint
+from memory_service.schemas.history import (
+    ChangePublic,
+    ChangesResponse,
+    CheckpointCreate,
+    CheckpointPublic,
+    TargetPublic,
+)
+from memory_service.services import checkpoints
+from memory_service.services.checkpoints import Target
+from memory_service.services.history import memory_from_snapshot
+
+router = APIRouter(prefix="/v1/projects/{project}", tags=["checkpoints"])
+
+
+def checkpoint_public(checkpoint: Checkpoint) -> CheckpointPublic:
+    return CheckpointPublic.model_validate(checkpoint, from_attributes=True)
+
+
+def target_public(target: Target) -> TargetPublic:
+    return TargetPublic(
+        spec=target.spec,
+        seq=target.seq,
+        checkpoint=checkpoint_public(target.checkpoint) if target.checkpoint else None,
+    )
+
+
+@router.post("/checkpoints", status_code=status.HTTP_201_CREATED, response_model=CheckpointPublic)
+def create_checkpoint(project: str, body: CheckpointCreate, store: StoreDep) -> CheckpointPublic:
+    """Mark the project's current state; known_good=true when QA passed."""
+    return checkpoint_public(checkpoints.create_checkpoint(store, project=project, body=body))
+
+
+@router.get("/checkpoints", response_model=list[CheckpointPublic])
+def read_checkpoints(project: str, store: StoreDep) -> list[CheckpointPublic]:
+    """The project's checkpoints, newest first."""
+    return [checkpoint_public(c) for c in checkpoints.list_checkpoints(store, project=project)]
+
+
+@router.get("/changes", response_model=ChangesResponse)
+def read_changes(
+    project: str,
+    store: StoreDep,
+    since: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=64,
+            description="A checkpoint id, 'last-known-good', an ISO time or an event sequence.",
+        ),
+    ] = checkpoints.LAST_KNOWN_GOOD,
+) -> ChangesResponse:
+    """What changed in the project after a checkpoint (default: the last known-good one)."""
+    target, events = checkpoints.changes_since(store, project=project, since=since)
+    changes = []
+    for e in events:
+        after = memory_from_snapshot(e.after) if e.after else None
+        changes.append(
+            ChangePublic(
+                seq=e.seq or 0,
+                memory_id=e.memory_id,
+                kind=after.kind if after else None,
+                title=after.title if after else None,
+                event=e.type,
+                actor=e.actor,
+                at=e.at,
+                rollback_id=e.rollback_id,
+            )
+        )
+    return ChangesResponse(project=project, since=target_public(target), changes=changes)

@@ -1,0 +1,55 @@
+"""Routes for rolling a project back to an earlier state, and undoing a rollback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from memory_service.api.checkpoints import target_public
+from memory_service.api.deps import StoreDep
+from memory_service.schemas.history import (
+    RollbackPublic,
+    RollbackRequest,
+    RollbackResult,
+    UndoRequest,
+)
+from memory_service.services import rollback as rollbacks
+from memory_service.services.rollback import Outcome
+
+router = APIRouter(prefix="/v1", tags=["rollbacks"])
+
+
+def _result(project: str, outcome: Outcome, *, dry_run: bool) -> RollbackResult:
+    record = outcome.rollback
+    return RollbackResult(
+        id=record.id if record else None,
+        project=project,
+        dry_run=dry_run,
+        target=target_public(outcome.target),
+        undo_of=record.undo_of if record else None,
+        changes=outcome.changes,
+        impact=outcome.impact,
+    )
+
+
+@router.post("/projects/{project}/rollback", response_model=RollbackResult)
+def rollback_project(project: str, body: RollbackRequest, store: StoreDep) -> RollbackResult:
+    """Restore the project (or one agent's or topic's memories) to a checkpoint or time."""
+    outcome = rollbacks.rollback(store, project=project, request=body)
+    return _result(project, outcome, dry_run=body.dry_run)
+
+
+@router.get("/projects/{project}/rollbacks", response_model=list[RollbackPublic])
+def read_rollbacks(project: str, store: StoreDep) -> list[RollbackPublic]:
+    """The project's rollbacks and undos, newest first."""
+    return [
+        RollbackPublic.model_validate(r, from_attributes=True)
+        for r in rollbacks.list_rollbacks(store, project=project)
+    ]
+
+
+@router.post("/rollbacks/{rollback_id}/undo", response_model=RollbackResult)
+def undo_rollback(rollback_id: str, body: UndoRequest, store: StoreDep) -> RollbackResult:
+    """Re-apply what a rollback reverted (refused if those memories changed since)."""
+    outcome = rollbacks.undo_rollback(store, rollback_id=rollback_id, actor=body.actor)
+    assert outcome.rollback is not None
+    return _result(outcome.rollback.project, outcome, dry_run=False)
