@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from memory_service.api.checkpoints import checkpoint_public
 from memory_service.api.deps import StoreDep
 from memory_service.schemas.search import RecallRequest, RecallResponse, RecallSections
 from memory_service.services.recall import recall
@@ -15,15 +16,17 @@ router = APIRouter(prefix="/v1", tags=["recall"])
 @router.post("/recall", response_model=RecallResponse)
 def recall_context(body: RecallRequest, store: StoreDep) -> RecallResponse:
     """Open handoffs, current decisions, deliverables for the agent and relevant memories."""
-    sections, markdown, used, omitted = recall(store, request=body)
+    result = recall(store, request=body)
     return RecallResponse(
         agent=body.agent,
         project=body.project,
         budget_tokens=body.budget_tokens,
-        used_tokens=used,
-        omitted=omitted,
+        used_tokens=result.used_tokens,
+        omitted=result.omitted,
+        last_known_good=checkpoint_public(result.known_good) if result.known_good else None,
+        changes_since_known_good=result.changes_since_known_good,
         sections=RecallSections(
-            **{name: [to_public(m) for m in items] for name, items in sections.items()}
+            **{name: [to_public(m) for m in items] for name, items in result.sections.items()}
         ),
-        markdown=markdown if body.format == "markdown" else None,
+        markdown=result.markdown if body.format == "markdown" else None,
     )

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from memory_service.schemas.fields import Kind, Slug, Tags, Topic, UTCTime
+from memory_service.schemas.history import CheckpointPublic
 from memory_service.schemas.memories import MemoryPublic
 
 
@@ -81,6 +82,12 @@ class RecallResponse(BaseModel):
     budget_tokens: int
     used_tokens: int
     omitted: int = Field(description="Memories left out to fit the budget.")
+    last_known_good: CheckpointPublic | None = Field(
+        default=None, description="The project's newest known-good checkpoint."
+    )
+    changes_since_known_good: int | None = Field(
+        default=None, description="Events recorded in the project after that checkpoint."
+    )
     sections: RecallSections
     markdown: str | None = None
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from memory_service.errors import ProjectNotFound
-from memory_service.models import Memory
+from memory_service.models import Checkpoint, Memory
 from memory_service.schemas.search import RecallRequest, SearchRequest
+from memory_service.services.checkpoints import count_changes_since, last_known_good
 from memory_service.services.search import recent, search_memories
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter
@@ -116,12 +118,40 @@ def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]
     }
 
 
-def recall(
-    store: Store, *, request: RecallRequest
-) -> tuple[dict[str, list[Memory]], str, int, int]:
+@dataclass
+class Recalled:
+    sections: dict[str, list[Memory]]
+    markdown: str
+    used_tokens: int
+    omitted: int
+    known_good: Checkpoint | None
+    changes_since_known_good: int | None
+
+
+def _known_good(store: Store, project: str) -> tuple[Checkpoint | None, int | None]:
+    with store.db.read() as session:
+        checkpoint = last_known_good(session, project)
+        if checkpoint is None:
+            return None, None
+        return checkpoint, count_changes_since(session, project, checkpoint.seq)
+
+
+def _known_good_line(checkpoint: Checkpoint | None, changes: int | None) -> str:
+    if checkpoint is None:
+        return "No known-good checkpoint yet.\n"
+    return (
+        f"Last known-good: **{checkpoint.label}** (`{checkpoint.id}`, by {checkpoint.agent}, "
+        f"{checkpoint.created_at:%Y-%m-%d %H:%M} UTC); {changes} changes since.\n"
+    )
+
+
+def recall(store: Store, *, request: RecallRequest) -> Recalled:
     """Sections of memories, their markdown, tokens used and how many were left out."""
     count: Callable[[str], int] = store.embedder.count_tokens
-    header = f"# Session context for {request.agent} on {request.project}\n"
+    known_good, changes = _known_good(store, request.project)
+    header = f"# Session context for {request.agent} on {request.project}\n\n" + _known_good_line(
+        known_good, changes
+    )
     used = count(header)
     # Room kept for the closing "left out" line, so the whole text stays in budget.
     budget = request.budget_tokens - 24
@@ -150,4 +180,4 @@ def recall(
     )
     if omitted:
         markdown += f"\n_{omitted} more memories left out to fit {request.budget_tokens} tokens._\n"
-    return chosen, markdown, count(markdown), omitted
+    return Recalled(chosen, markdown, count(markdown), omitted, known_good, changes)

@@ -73,3 +73,21 @@ def test_health_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"ready": True, "model": "all-MiniLM-L6-v2", "outbox": 0}
+
+
+def test_recall_markdown_names_the_last_known_good_checkpoint(client: TestClient) -> None:
+    remember(client, content="Deploys go through the staging cluster first.")
+    assert (
+        "No known-good checkpoint yet."
+        in _recall(client, agent="qa-engineer", format="markdown")["markdown"]
+    )
+    checkpoint = client.post(
+        "/v1/projects/shop/checkpoints",
+        json={"label": "qa-passed-sprint-1", "agent": "qa-engineer", "known_good": True},
+    ).json()
+    remember(client, content="Canary releases cover 5% of traffic.")
+    context = _recall(client, agent="qa-engineer", format="markdown")
+    assert context["last_known_good"]["label"] == "qa-passed-sprint-1"
+    assert context["changes_since_known_good"] == 1
+    assert f"**qa-passed-sprint-1** (`{checkpoint['id']}`" in context["markdown"]
+    assert "1 changes since" in context["markdown"]

@@ -51,6 +51,10 @@ def test_architect_qa_loop_end_to_end(client: TestClient) -> None:
         "Orders in DynamoDB"
     )
 
+    context = _recall(client, "backend-architect")
+    assert context["last_known_good"]["id"] == checkpoint["id"]
+    assert context["changes_since_known_good"] == 3
+
     # QA fails: what changed since the last known-good state, and a dry run.
     changes = client.get("/v1/projects/shop/changes", params={"since": "last-known-good"}).json()
     assert [(c["memory_id"], c["event"]) for c in changes["changes"]] == [
