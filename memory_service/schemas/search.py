@@ -30,6 +30,11 @@ class SearchRequest(BaseModel):
     include_superseded: bool = Field(
         default=False, description="Also return superseded decisions (marked as such)."
     )
+    as_of: str | None = Field(
+        default=None,
+        max_length=64,
+        description="An event sequence or ISO time: search the store as it stood then.",
+    )
     k: int = Field(default=10, ge=1, le=100, description="How many results.")
     explain: bool = Field(default=False, description="Show each part of the score.")
 

@@ -85,6 +85,10 @@ def recent(session: Session, where: MemoryFilter, k: int, dialect: str) -> list[
 
 def search_memories(store: Store, *, request: SearchRequest) -> list[Hit]:
     """Rank memories by relevance to the query under the request's filters."""
+    if request.as_of is not None:
+        from memory_service.services.search_as_of import search_as_of  # needs this module
+
+        return search_as_of(store, request=request)
     where = build_filter(request)
     dialect = store.db.dialect
     with store.db.read() as session:

@@ -83,6 +83,11 @@ class VectorIndex:
         distances = result["distances"][0] if result["distances"] else [0.0] * len(ids)
         return [VectorHit(i, float(d)) for i, d in zip(ids, distances, strict=True)]
 
+    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+        """The stored embedding of each id that the index holds."""
+        got = self._collection.get(ids=ids, include=["embeddings"])
+        return {i: list(e) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+
     def count(self) -> int:
         return int(self._collection.count())
 
