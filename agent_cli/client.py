@@ -1,0 +1,218 @@
+"""A typed async HTTP client of the memory service, shared by the CLI and the MCP server."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from agent_cli.models import (
+    Checkpoint,
+    Created,
+    Handoff,
+    History,
+    Memory,
+    NewHandoff,
+    NewMemory,
+    Recall,
+    RollbackRecord,
+    RollbackResult,
+    SearchResult,
+)
+
+START_HINT = "start it with `memory-service` (or point AGENTMEM_URL at a running one)"
+
+
+class ServiceUnreachable(Exception):
+    """No answer from the service: it is not running, or the URL is wrong."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot reach the memory service at {url} ({reason}): {START_HINT}")
+        self.url = url
+
+
+class ServiceError(Exception):
+    """The service answered with an error; `message` is its explanation."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+    def as_json(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+def _error(response: httpx.Response) -> ServiceError:
+    try:
+        body = response.json()["error"]
+        code, message, details = body["code"], body["message"], body.get("details")
+    except (ValueError, KeyError, TypeError):
+        code, details = "http_error", None
+        message = f"HTTP {response.status_code}: {response.text.strip()[:200] or 'no body'}"
+    if response.status_code in (401, 403):
+        message += " (set AGENTMEM_TOKEN or --token to a token this service accepts)"
+    return ServiceError(response.status_code, code, message, details)
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+class ServiceClient:
+    """Calls the REST API; raises ServiceUnreachable or ServiceError instead of returning them."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.base_url = base_url
+        self._http = httpx.AsyncClient(
+            base_url=base_url, headers=headers, transport=transport, timeout=timeout
+        )
+
+    async def __aenter__(self) -> ServiceClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._http.aclose()
+
+    async def _call(self, method: str, path: str, out: Any, **kwargs: Any) -> Any:
+        """Send a request and validate its JSON answer as `out` (a model or a type form)."""
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise ServiceUnreachable(
+                self.base_url, f"no answer in time: {type(exc).__name__}"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise ServiceUnreachable(self.base_url, str(exc) or type(exc).__name__) from exc
+        if response.status_code >= 400:
+            raise _error(response)
+        return TypeAdapter(out).validate_python(response.json())
+
+    # Memories, search and recall.
+    async def remember(self, memory: NewMemory) -> Created:
+        body = memory.model_dump(exclude_none=True)
+        return await self._call("POST", "/v1/memories", Created, json=body)
+
+    async def get_memory(self, memory_id: str, *, as_of: str | None = None) -> Memory:
+        params = _drop_none({"as_of": as_of})
+        return await self._call("GET", f"/v1/memories/{memory_id}", Memory, params=params)
+
+    async def history(self, memory_id: str) -> History:
+        return await self._call("GET", f"/v1/memories/{memory_id}/history", History)
+
+    async def search(
+        self,
+        query: str,
+        *,
+        project: str | None = None,
+        kinds: list[str] | None = None,
+        topic: str | None = None,
+        tags_any: list[str] | None = None,
+        for_agent: str | None = None,
+        include_superseded: bool = False,
+        k: int = 10,
+    ) -> list[SearchResult]:
+        request = {
+            "query": query,
+            "project": project,
+            "kinds": kinds or None,
+            "topic": topic,
+            "tags_any": tags_any or None,
+            "for_agent": for_agent,
+            "include_superseded": include_superseded,
+            "k": k,
+        }
+        body = await self._call("POST", "/v1/search", dict[str, Any], json=_drop_none(request))
+        return TypeAdapter(list[SearchResult]).validate_python(body["results"])
+
+    async def recall(
+        self, *, agent: str, project: str, query: str | None = None, budget_tokens: int = 1500
+    ) -> Recall:
+        request = {
+            "agent": agent,
+            "project": project,
+            "query": query,
+            "budget_tokens": budget_tokens,
+            "format": "markdown",
+        }
+        return await self._call("POST", "/v1/recall", Recall, json=_drop_none(request))
+
+    # Handoffs.
+    async def handoff(self, handoff: NewHandoff) -> Handoff:
+        body = handoff.model_dump(exclude_none=True)
+        return await self._call("POST", "/v1/handoffs", Handoff, json=body)
+
+    async def inbox(
+        self, *, to_agent: str | None, project: str | None, state: str = "active", limit: int = 50
+    ) -> list[Handoff]:
+        params = _drop_none(
+            {"to_agent": to_agent, "project": project, "state": state, "limit": limit}
+        )
+        body = await self._call("GET", "/v1/handoffs", dict[str, Any], params=params)
+        return TypeAdapter(list[Handoff]).validate_python(body["handoffs"])
+
+    async def ack(self, handoff_id: str, *, actor: str, note: str | None = None) -> Handoff:
+        body = _drop_none({"actor": actor, "note": note})
+        return await self._call("POST", f"/v1/handoffs/{handoff_id}/ack", Handoff, json=body)
+
+    async def complete(self, handoff_id: str, *, actor: str, note: str | None = None) -> Handoff:
+        body = _drop_none({"actor": actor, "note": note})
+        return await self._call("POST", f"/v1/handoffs/{handoff_id}/complete", Handoff, json=body)
+
+    # Checkpoints and rollback.
+    async def checkpoint(
+        self, project: str, *, label: str, agent: str, known_good: bool, note: str | None = None
+    ) -> Checkpoint:
+        path = f"/v1/projects/{project}/checkpoints"
+        body = _drop_none({"label": label, "agent": agent, "known_good": known_good, "note": note})
+        return await self._call("POST", path, Checkpoint, json=body)
+
+    async def checkpoints(self, project: str) -> list[Checkpoint]:
+        path = f"/v1/projects/{project}/checkpoints"
+        return await self._call("GET", path, list[Checkpoint])
+
+    async def rollback(
+        self,
+        project: str,
+        *,
+        to: str,
+        actor: str,
+        dry_run: bool = False,
+        agent: str | None = None,
+        topic: str | None = None,
+    ) -> RollbackResult:
+        path = f"/v1/projects/{project}/rollback"
+        body = {"to": to, "actor": actor, "dry_run": dry_run, "agent": agent, "topic": topic}
+        return await self._call("POST", path, RollbackResult, json=_drop_none(body))
+
+    async def rollbacks(self, project: str) -> list[RollbackRecord]:
+        path = f"/v1/projects/{project}/rollbacks"
+        return await self._call("GET", path, list[RollbackRecord])
+
+    async def undo(self, rollback_id: str, *, actor: str) -> RollbackResult:
+        path = f"/v1/rollbacks/{rollback_id}/undo"
+        return await self._call("POST", path, RollbackResult, json={"actor": actor})
+
+
+def to_json(value: BaseModel | list[Any]) -> Any:
+    """A response model (or list of them) as plain JSON data."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return [to_json(v) if isinstance(v, BaseModel) else v for v in value]

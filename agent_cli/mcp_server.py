@@ -1,0 +1,297 @@
+"""The MCP tools, defined once over the HTTP client: served on stdio by `agentmem mcp`
+and mounted by the service at /mcp (with a client that calls the app in-process).
+
+Each tool's description says when an agent should call it; its arguments are checked
+by the SDK against the JSON schema built from the annotations below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Literal, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from agent_cli.client import ServiceClient, ServiceError, ServiceUnreachable
+from agent_cli.models import (
+    Checkpoint,
+    Created,
+    Handoff,
+    NewHandoff,
+    NewMemory,
+    RollbackResult,
+    SearchResult,
+)
+
+T = TypeVar("T")
+INSTRUCTIONS = (
+    "Team memory for AI agents. At session start call `recall` (and `inbox`); record each "
+    "architecture decision and deliverable with `remember`; hand work over with `handoff`; "
+    "after QA passes call `checkpoint` with known_good=true; when QA fails call `rollback` "
+    "(dry_run first). Search before deciding something that may already be decided."
+)
+
+Project = Annotated[
+    str | None,
+    Field(description="Project slug; defaults to the server's configured project."),
+]
+Agent = Annotated[
+    str | None,
+    Field(description="Your agent slug (e.g. backend-architect); defaults to the configured one."),
+]
+Ids = Annotated[
+    list[str],
+    Field(description="Ids of decisions or deliverables this builds on (from remember/search)."),
+]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Who the tools act as and on which project when a call does not say."""
+
+    agent: str | None = None
+    project: str | None = None
+
+
+def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults) -> MCPServer:
+    """An MCP server whose tools call the memory service through `client_factory()`."""
+    server: MCPServer = MCPServer("agent-memory", instructions=INSTRUCTIONS)
+
+    def pick(value: str | None, default: str | None, name: str) -> str:
+        chosen = value or default
+        if not chosen:
+            raise ToolError(f"{name} is required: pass {name}=<slug>")
+        return chosen
+
+    async def using(fn: Callable[[ServiceClient], Awaitable[T]]) -> T:
+        try:
+            async with client_factory() as client:
+                return await fn(client)
+        except ServiceUnreachable as exc:
+            raise ToolError(str(exc)) from exc
+        except ServiceError as exc:
+            raise ToolError(f"{exc.code}: {exc.message}") from exc
+
+    @server.tool(
+        description="Record what the team must not forget. Call right after you take an "
+        "architecture decision (kind=decision with topic and reasoning; pass supersedes=<id> "
+        "when it replaces an earlier one), deliver something to another agent "
+        "(kind=deliverable with for_agents), or learn a fact worth keeping (kind=note). "
+        "The answer lists conflicting accepted decisions on the same topic, if any."
+    )
+    async def remember(
+        content: Annotated[str, Field(description="The memory itself, self-contained.")],
+        kind: Annotated[
+            Literal["decision", "deliverable", "note"], Field(description="What it is.")
+        ] = "note",
+        title: Annotated[str | None, Field(description="One-line title.")] = None,
+        topic: Annotated[str | None, Field(description="Topic slug, e.g. database-schema.")] = None,
+        reasoning: Annotated[str | None, Field(description="Why; required for a decision.")] = None,
+        for_agents: Annotated[
+            list[str], Field(description="Agents a deliverable is meant for.")
+        ] = [],  # noqa: B006 - the SDK copies defaults into the schema; never mutated
+        refs: Ids = [],  # noqa: B006
+        tags: Annotated[list[str], Field(description="Tags.")] = [],  # noqa: B006
+        supersedes: Annotated[
+            str | None, Field(description="Id of the decision this one replaces.")
+        ] = None,
+        project: Project = None,
+        agent: Agent = None,
+    ) -> Created:
+        memory = NewMemory(
+            project=pick(project, defaults.project, "project"),
+            agent=pick(agent, defaults.agent, "agent"),
+            kind=kind,
+            content=content,
+            title=title,
+            topic=topic,
+            reasoning=reasoning,
+            for_agents=for_agents,
+            refs=refs,
+            tags=tags,
+            supersedes=supersedes,
+        )
+        return await using(lambda c: c.remember(memory))
+
+    @server.tool(
+        description="Call at the start of every session. Returns, as markdown within a "
+        "token budget: open handoffs addressed to you (always all of them), the decisions and "
+        "deliverables they cite, the project's current decisions, deliverables for you, and "
+        "memories relevant to `query`."
+    )
+    async def recall(
+        query: Annotated[
+            str | None, Field(description="What this session is about (optional).")
+        ] = None,
+        budget_tokens: Annotated[
+            int, Field(ge=50, le=100_000, description="Most tokens the context may take.")
+        ] = 1500,
+        project: Project = None,
+        agent: Agent = None,
+    ) -> str:
+        recalled = await using(
+            lambda c: c.recall(
+                agent=pick(agent, defaults.agent, "agent"),
+                project=pick(project, defaults.project, "project"),
+                query=query,
+                budget_tokens=budget_tokens,
+            )
+        )
+        return recalled.markdown or ""
+
+    @server.tool(
+        description="Search decisions, deliverables, handoffs and notes by meaning and "
+        "keywords. Call before deciding something that may already be decided, or to find "
+        "the id of a memory to reference, supersede or roll back to."
+    )
+    async def search(
+        query: Annotated[str, Field(description="What to look for, in words.")],
+        kinds: Annotated[
+            list[Literal["decision", "deliverable", "handoff", "note"]],
+            Field(description="Only these kinds (all if empty)."),
+        ] = [],  # noqa: B006
+        topic: Annotated[str | None, Field(description="Only this topic.")] = None,
+        k: Annotated[int, Field(ge=1, le=100, description="How many results.")] = 10,
+        project: Project = None,
+    ) -> list[SearchResult]:
+        return await using(
+            lambda c: c.search(
+                query,
+                project=project or defaults.project,
+                kinds=list(kinds),
+                topic=topic,
+                k=k,
+            )
+        )
+
+    @server.tool(
+        description="When QA fails: restore the project to the last known-good checkpoint "
+        "(or a checkpoint id, ISO time or event sequence). Call with dry_run=true first to see "
+        "the diff and the deliverables and handoffs it impacts, then with dry_run=false. "
+        "The rollback is recorded as events and can be undone with undo_rollback."
+    )
+    async def rollback(
+        to: Annotated[
+            str, Field(description="'last-known-good', a checkpoint id, an ISO time or a seq.")
+        ] = "last-known-good",
+        dry_run: Annotated[bool, Field(description="Only show what would change.")] = False,
+        only_agent: Annotated[
+            str | None, Field(description="Only memories written by this agent.")
+        ] = None,
+        topic: Annotated[str | None, Field(description="Only memories on this topic.")] = None,
+        project: Project = None,
+        agent: Agent = None,
+    ) -> RollbackResult:
+        return await using(
+            lambda c: c.rollback(
+                pick(project, defaults.project, "project"),
+                to=to,
+                actor=pick(agent, defaults.agent, "agent"),
+                dry_run=dry_run,
+                agent=only_agent,
+                topic=topic,
+            )
+        )
+
+    @server.tool(
+        description="Undo a rollback you regret: re-applies what it reverted. Pass the id "
+        "that rollback returned."
+    )
+    async def undo_rollback(
+        rollback_id: Annotated[str, Field(description="The id a rollback returned.")],
+        agent: Agent = None,
+    ) -> RollbackResult:
+        return await using(
+            lambda c: c.undo(rollback_id, actor=pick(agent, defaults.agent, "agent"))
+        )
+
+    @server.tool(
+        description="Mark the project's current state. Call with known_good=true when QA "
+        "passes, so that a later rollback can return exactly here."
+    )
+    async def checkpoint(
+        label: Annotated[str, Field(description="e.g. qa-passed-sprint-3.")],
+        known_good: Annotated[bool, Field(description="QA passed at this point.")] = False,
+        note: Annotated[str | None, Field(description="Why this point matters.")] = None,
+        project: Project = None,
+        agent: Agent = None,
+    ) -> Checkpoint:
+        return await using(
+            lambda c: c.checkpoint(
+                pick(project, defaults.project, "project"),
+                label=label,
+                agent=pick(agent, defaults.agent, "agent"),
+                known_good=known_good,
+                note=note,
+            )
+        )
+
+    @server.tool(
+        description="Hand work to another agent when you stop working on it: what you "
+        "completed, what is pending, the constraints and risks, and refs to the decisions and "
+        "deliverables it builds on. The receiver finds it in inbox and recall."
+    )
+    async def handoff(
+        to_agent: Annotated[str, Field(description="The receiving agent's slug.")],
+        summary: Annotated[str, Field(description="What is being handed over.")],
+        completed: Annotated[list[str], Field(description="What is done.")] = [],  # noqa: B006
+        pending: Annotated[list[str], Field(description="What is left.")] = [],  # noqa: B006
+        risks: Annotated[list[str], Field(description="Constraints and risks to watch.")] = [],  # noqa: B006
+        refs: Ids = [],  # noqa: B006
+        project: Project = None,
+        agent: Agent = None,
+    ) -> Handoff:
+        draft = NewHandoff(
+            project=pick(project, defaults.project, "project"),
+            from_agent=pick(agent, defaults.agent, "agent"),
+            to_agent=to_agent,
+            summary=summary,
+            completed=completed,
+            pending=pending,
+            risks=risks,
+            refs=refs,
+        )
+        return await using(lambda c: c.handoff(draft))
+
+    @server.tool(
+        description="List handoffs addressed to you, newest first (not yet completed by "
+        "default). Call at session start; then acknowledge_handoff what you take on."
+    )
+    async def inbox(
+        state: Annotated[
+            Literal["active", "open", "acknowledged", "completed", "all"],
+            Field(description="active = open or acknowledged."),
+        ] = "active",
+        project: Project = None,
+        agent: Agent = None,
+    ) -> list[Handoff]:
+        return await using(
+            lambda c: c.inbox(
+                to_agent=pick(agent, defaults.agent, "agent"),
+                project=project or defaults.project,
+                state=state,
+            )
+        )
+
+    @server.tool(description="Take on a handoff addressed to you (open -> acknowledged).")
+    async def acknowledge_handoff(
+        handoff_id: Annotated[str, Field(description="The handoff's id (from inbox).")],
+        note: Annotated[str | None, Field(description="A note for the history.")] = None,
+        agent: Agent = None,
+    ) -> Handoff:
+        actor = pick(agent, defaults.agent, "agent")
+        return await using(lambda c: c.ack(handoff_id, actor=actor, note=note))
+
+    @server.tool(description="Close a handoff whose pending work is done, with a note.")
+    async def complete_handoff(
+        handoff_id: Annotated[str, Field(description="The handoff's id (from inbox).")],
+        note: Annotated[str | None, Field(description="What was done.")] = None,
+        agent: Agent = None,
+    ) -> Handoff:
+        actor = pick(agent, defaults.agent, "agent")
+        return await using(lambda c: c.complete(handoff_id, actor=actor, note=note))
+
+    return server
