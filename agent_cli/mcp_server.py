@@ -58,7 +58,7 @@ class Defaults:
 
 def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults) -> MCPServer:
     """An MCP server whose tools call the memory service through `client_factory()`."""
-    server: MCPServer = MCPServer("agent-memory", instructions=INSTRUCTIONS)
+    server: MCPServer = MCPServer("agent-memory", instructions=INSTRUCTIONS, log_level="WARNING")
 
     def pick(value: str | None, default: str | None, name: str) -> str:
         chosen = value or default

@@ -21,6 +21,7 @@ from memory_service.api import (
     search,
 )
 from memory_service.api.limits import BodySizeLimit
+from memory_service.api.mcp import mount_mcp
 from memory_service.services import indexing
 from memory_service.settings import Settings
 from memory_service.store import Store
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         drainer = threading.Thread(target=_drain_loop, args=(store, stop), daemon=True)
         drainer.start()
         try:
-            yield
+            async with mcp_sessions.run():  # the /mcp sessions live as long as the app
+                yield
         finally:
             stop.set()
             drainer.join(timeout=5)
@@ -88,5 +90,6 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     errors.install(app)
     for module in (memories, search, recall, projects, checkpoints, rollbacks, handoffs, health):
         app.include_router(module.router)
+    mcp_sessions = mount_mcp(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
