@@ -7,26 +7,18 @@ by the SDK against the JSON schema built from the annotations below.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Annotated, Literal, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from agent_cli.client import ServiceClient, ServiceError, ServiceUnreachable
-from agent_cli.models import (
-    Checkpoint,
-    Created,
-    Handoff,
-    NewHandoff,
-    NewMemory,
-    RollbackResult,
-    SearchResult,
-)
+from agent_cli.client import ServiceClient
+from agent_cli.mcp_handoffs import register_handoff_tools
+from agent_cli.mcp_support import Agent, Defaults, Ids, Project, ToolContext
+from agent_cli.models import Checkpoint, Created, NewMemory, RollbackResult, SearchResult
 
-T = TypeVar("T")
+__all__ = ["Defaults", "build_server"]
 INSTRUCTIONS = (
     "Team memory for AI agents. At session start call `recall` (and `inbox`); record each "
     "architecture decision and deliverable with `remember`; hand work over with `handoff`; "
@@ -34,46 +26,12 @@ INSTRUCTIONS = (
     "(dry_run first). Search before deciding something that may already be decided."
 )
 
-Project = Annotated[
-    str | None,
-    Field(description="Project slug; defaults to the server's configured project."),
-]
-Agent = Annotated[
-    str | None,
-    Field(description="Your agent slug (e.g. backend-architect); defaults to the configured one."),
-]
-Ids = Annotated[
-    list[str],
-    Field(description="Ids of decisions or deliverables this builds on (from remember/search)."),
-]
-
-
-@dataclass(frozen=True)
-class Defaults:
-    """Who the tools act as and on which project when a call does not say."""
-
-    agent: str | None = None
-    project: str | None = None
-
 
 def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults) -> MCPServer:
     """An MCP server whose tools call the memory service through `client_factory()`."""
     server: MCPServer = MCPServer("agent-memory", instructions=INSTRUCTIONS, log_level="WARNING")
 
-    def pick(value: str | None, default: str | None, name: str) -> str:
-        chosen = value or default
-        if not chosen:
-            raise ToolError(f"{name} is required: pass {name}=<slug>")
-        return chosen
-
-    async def using(fn: Callable[[ServiceClient], Awaitable[T]]) -> T:
-        try:
-            async with client_factory() as client:
-                return await fn(client)
-        except ServiceUnreachable as exc:
-            raise ToolError(str(exc)) from exc
-        except ServiceError as exc:
-            raise ToolError(f"{exc.code}: {exc.message}") from exc
+    tools = ToolContext(client_factory, defaults)
 
     @server.tool(
         description="Record what the team must not forget. Call right after you take an "
@@ -102,8 +60,8 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         agent: Agent = None,
     ) -> Created:
         memory = NewMemory(
-            project=pick(project, defaults.project, "project"),
-            agent=pick(agent, defaults.agent, "agent"),
+            project=tools.project(project),
+            agent=tools.agent(agent),
             kind=kind,
             content=content,
             title=title,
@@ -114,7 +72,7 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
             tags=tags,
             supersedes=supersedes,
         )
-        return await using(lambda c: c.remember(memory))
+        return await tools.call(lambda c: c.remember(memory))
 
     @server.tool(
         description="Call at the start of every session. Returns, as markdown within a "
@@ -132,10 +90,10 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         project: Project = None,
         agent: Agent = None,
     ) -> str:
-        recalled = await using(
+        recalled = await tools.call(
             lambda c: c.recall(
-                agent=pick(agent, defaults.agent, "agent"),
-                project=pick(project, defaults.project, "project"),
+                agent=tools.agent(agent),
+                project=tools.project(project),
                 query=query,
                 budget_tokens=budget_tokens,
             )
@@ -157,10 +115,10 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         k: Annotated[int, Field(ge=1, le=100, description="How many results.")] = 10,
         project: Project = None,
     ) -> list[SearchResult]:
-        return await using(
+        return await tools.call(
             lambda c: c.search(
                 query,
-                project=project or defaults.project,
+                project=project or tools.defaults.project,
                 kinds=list(kinds),
                 topic=topic,
                 k=k,
@@ -185,11 +143,11 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         project: Project = None,
         agent: Agent = None,
     ) -> RollbackResult:
-        return await using(
+        return await tools.call(
             lambda c: c.rollback(
-                pick(project, defaults.project, "project"),
+                tools.project(project),
                 to=to,
-                actor=pick(agent, defaults.agent, "agent"),
+                actor=tools.agent(agent),
                 dry_run=dry_run,
                 agent=only_agent,
                 topic=topic,
@@ -204,9 +162,7 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         rollback_id: Annotated[str, Field(description="The id a rollback returned.")],
         agent: Agent = None,
     ) -> RollbackResult:
-        return await using(
-            lambda c: c.undo(rollback_id, actor=pick(agent, defaults.agent, "agent"))
-        )
+        return await tools.call(lambda c: c.undo(rollback_id, actor=tools.agent(agent)))
 
     @server.tool(
         description="Mark the project's current state. Call with known_good=true when QA "
@@ -219,79 +175,15 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         project: Project = None,
         agent: Agent = None,
     ) -> Checkpoint:
-        return await using(
+        return await tools.call(
             lambda c: c.checkpoint(
-                pick(project, defaults.project, "project"),
+                tools.project(project),
                 label=label,
-                agent=pick(agent, defaults.agent, "agent"),
+                agent=tools.agent(agent),
                 known_good=known_good,
                 note=note,
             )
         )
 
-    @server.tool(
-        description="Hand work to another agent when you stop working on it: what you "
-        "completed, what is pending, the constraints and risks, and refs to the decisions and "
-        "deliverables it builds on. The receiver finds it in inbox and recall."
-    )
-    async def handoff(
-        to_agent: Annotated[str, Field(description="The receiving agent's slug.")],
-        summary: Annotated[str, Field(description="What is being handed over.")],
-        completed: Annotated[list[str], Field(description="What is done.")] = [],  # noqa: B006
-        pending: Annotated[list[str], Field(description="What is left.")] = [],  # noqa: B006
-        risks: Annotated[list[str], Field(description="Constraints and risks to watch.")] = [],  # noqa: B006
-        refs: Ids = [],  # noqa: B006
-        project: Project = None,
-        agent: Agent = None,
-    ) -> Handoff:
-        draft = NewHandoff(
-            project=pick(project, defaults.project, "project"),
-            from_agent=pick(agent, defaults.agent, "agent"),
-            to_agent=to_agent,
-            summary=summary,
-            completed=completed,
-            pending=pending,
-            risks=risks,
-            refs=refs,
-        )
-        return await using(lambda c: c.handoff(draft))
-
-    @server.tool(
-        description="List handoffs addressed to you, newest first (not yet completed by "
-        "default). Call at session start; then acknowledge_handoff what you take on."
-    )
-    async def inbox(
-        state: Annotated[
-            Literal["active", "open", "acknowledged", "completed", "all"],
-            Field(description="active = open or acknowledged."),
-        ] = "active",
-        project: Project = None,
-        agent: Agent = None,
-    ) -> list[Handoff]:
-        return await using(
-            lambda c: c.inbox(
-                to_agent=pick(agent, defaults.agent, "agent"),
-                project=project or defaults.project,
-                state=state,
-            )
-        )
-
-    @server.tool(description="Take on a handoff addressed to you (open -> acknowledged).")
-    async def acknowledge_handoff(
-        handoff_id: Annotated[str, Field(description="The handoff's id (from inbox).")],
-        note: Annotated[str | None, Field(description="A note for the history.")] = None,
-        agent: Agent = None,
-    ) -> Handoff:
-        actor = pick(agent, defaults.agent, "agent")
-        return await using(lambda c: c.ack(handoff_id, actor=actor, note=note))
-
-    @server.tool(description="Close a handoff whose pending work is done, with a note.")
-    async def complete_handoff(
-        handoff_id: Annotated[str, Field(description="The handoff's id (from inbox).")],
-        note: Annotated[str | None, Field(description="What was done.")] = None,
-        agent: Agent = None,
-    ) -> Handoff:
-        actor = pick(agent, defaults.agent, "agent")
-        return await using(lambda c: c.complete(handoff_id, actor=actor, note=note))
-
+    register_handoff_tools(server, tools)
     return server

@@ -15,7 +15,7 @@ from memory_service.schemas.handoffs import (
     HandoffTransition,
     InboxState,
 )
-from memory_service.services import handoffs
+from memory_service.services import handoff_states, handoffs
 
 router = APIRouter(prefix="/v1/handoffs", tags=["handoffs"])
 
@@ -73,7 +73,7 @@ def acknowledge_handoff(
 ) -> HandoffPublic:
     """The receiver takes the handoff: open -> acknowledged, with an optional note."""
     body = body or HandoffTransition()
-    return handoffs.acknowledge_handoff(
+    return handoff_states.acknowledge_handoff(
         store, handoff_id=handoff_id, actor=body.actor, note=body.note
     )
 
@@ -84,4 +84,6 @@ def complete_handoff(
 ) -> HandoffPublic:
     """The pending work is done: open or acknowledged -> completed, with a note."""
     body = body or HandoffTransition()
-    return handoffs.complete_handoff(store, handoff_id=handoff_id, actor=body.actor, note=body.note)
+    return handoff_states.complete_handoff(
+        store, handoff_id=handoff_id, actor=body.actor, note=body.note
+    )

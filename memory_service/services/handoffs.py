@@ -1,8 +1,7 @@
 """Handoffs: work passed between agents, stored as memories of kind `handoff`.
 
-A handoff moves open -> acknowledged -> completed (or open -> completed); each move is
-an event through the one write path, and its note is kept in the memory's metadata so
-that the history shows who moved it, when and why.
+Creating, reading and listing live here; the state changes (acknowledge, complete) live
+in `handoff_states`.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from memory_service.schemas.handoffs import (
     RefSummary,
 )
 from memory_service.services import indexing
-from memory_service.services.changes import record_change, snapshot
+from memory_service.services.changes import record_change
 from memory_service.services.memories import content_hash, default_title
 from memory_service.services.search import ensure_project
 from memory_service.store import Store
@@ -68,7 +67,7 @@ def _public(memory: Memory, refs: dict[str, Memory]) -> HandoffPublic:
     )
 
 
-def _with_refs(session: Session, memories: Sequence[Memory]) -> list[HandoffPublic]:
+def public_handoffs(session: Session, memories: Sequence[Memory]) -> list[HandoffPublic]:
     ids = {i for m in memories for i in m.refs}
     rows = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all() if ids else []
     refs = {r.id: r for r in rows}
@@ -121,7 +120,7 @@ def create_handoff(
     with store.db.write() as session:
         replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
         if replayed is not None:
-            return _with_refs(session, [replayed])[0]
+            return public_handoffs(session, [replayed])[0]
         _check_refs(session, handoff.project, handoff.refs)
         now = utcnow()
         memory = Memory(
@@ -153,12 +152,13 @@ def create_handoff(
                     key=idempotency_key, memory_ids=[memory.id], request_hash=request_hash
                 )
             )
-        public = _with_refs(session, [memory])[0]
+        public = public_handoffs(session, [memory])[0]
     indexing.sync(store)
     return public
 
 
-def _get(session: Session, handoff_id: str) -> Memory:
+def get_handoff_row(session: Session, handoff_id: str) -> Memory:
+    """The handoff's row, or MemoryNotFound naming what the id is instead."""
     memory = session.exec(select(Memory).where(Memory.id == handoff_id)).first()
     if memory is None:
         raise MemoryNotFound(f"no handoff has id {handoff_id!r}", id=handoff_id)
@@ -174,7 +174,7 @@ def _get(session: Session, handoff_id: str) -> Memory:
 def get_handoff(store: Store, *, handoff_id: str) -> HandoffPublic:
     """A handoff by id, whatever its state, with its references."""
     with store.db.read() as session:
-        return _with_refs(session, [_get(session, handoff_id)])[0]
+        return public_handoffs(session, [get_handoff_row(session, handoff_id)])[0]
 
 
 def list_handoffs(
@@ -203,81 +203,4 @@ def list_handoffs(
             .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
             .limit(limit)
         ).all()
-        return _with_refs(session, rows)
-
-
-def _refusal(handoff_id: str, state: str, to_state: str) -> str:
-    if state == "retracted":
-        return f"handoff {handoff_id!r} was retracted; there is nothing to mark {to_state}"
-    if state == to_state:
-        return f"handoff {handoff_id!r} is already {state}" + (
-            "; complete it when its pending work is done" if state == "acknowledged" else ""
-        )
-    return (
-        f"handoff {handoff_id!r} is already {state}, so it cannot be {to_state} any more; "
-        "record a new handoff for new work"
-    )
-
-
-def _transition(
-    store: Store,
-    *,
-    handoff_id: str,
-    to_state: str,
-    allowed_from: tuple[str, ...],
-    actor: str | None,
-    note: str | None,
-) -> HandoffPublic:
-    with store.db.write() as session:
-        memory = _get(session, handoff_id)
-        receiver = memory.for_agents[0] if memory.for_agents else memory.agent
-        actor = actor or receiver
-        if memory.status not in allowed_from:
-            raise StateConflict(_refusal(handoff_id, memory.status, to_state), state=memory.status)
-        # Acknowledging says "I have it": only the receiver can; the sender may also
-        # complete a handoff that became moot.
-        permitted = (receiver,) if to_state == "acknowledged" else (receiver, memory.agent)
-        if actor not in permitted:
-            raise StateConflict(
-                f"handoff {handoff_id!r} is addressed to {receiver!r}; {actor!r} cannot "
-                f"mark it {to_state}: act as {receiver!r} (agentmem --agent {receiver})",
-                receiver=receiver,
-                actor=actor,
-            )
-        before = snapshot(memory)
-        entry = HandoffNote(state=to_state, actor=actor, at=utcnow(), note=note)  # type: ignore[arg-type]
-        notes = [*memory.meta.get("notes", []), entry.model_dump(mode="json")]
-        memory.meta = {**memory.meta, "notes": notes}
-        memory.status = to_state
-        record_change(session, memory=memory, event_type=to_state, actor=actor, before=before)
-        public = _with_refs(session, [memory])[0]
-    indexing.sync(store)
-    return public
-
-
-def acknowledge_handoff(
-    store: Store, *, handoff_id: str, actor: str | None = None, note: str | None = None
-) -> HandoffPublic:
-    """The receiver confirms it has taken the handoff (open -> acknowledged)."""
-    return _transition(
-        store,
-        handoff_id=handoff_id,
-        to_state="acknowledged",
-        allowed_from=("open",),
-        actor=actor,
-        note=note,
-    )
-
-
-def complete_handoff(
-    store: Store, *, handoff_id: str, actor: str | None = None, note: str | None = None
-) -> HandoffPublic:
-    """Close a handoff whose pending work is done (open or acknowledged -> completed)."""
-    return _transition(
-        store,
-        handoff_id=handoff_id,
-        to_state="completed",
-        allowed_from=("open", "acknowledged"),
-        actor=actor,
-        note=note,
-    )
+        return public_handoffs(session, rows)

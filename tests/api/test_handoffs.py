@@ -218,7 +218,7 @@ def test_recall_puts_the_handoffs_references_right_after_the_handoff(client: Tes
         json={
             "agent": "frontend-developer",
             "project": "shop",
-            "budget_tokens": 300,
+            "budget_tokens": 500,
             "format": "markdown",
         },
     ).json()
@@ -228,7 +228,7 @@ def test_recall_puts_the_handoffs_references_right_after_the_handoff(client: Tes
     assert markdown.index(created["id"]) < markdown.index("## Referenced by your handoffs")
     assert "Orders API spec" in markdown
     assert recalled["omitted"] > 0
-    assert recalled["used_tokens"] <= 300
+    assert recalled["used_tokens"] <= 500
 
 
 def test_recall_leaves_out_references_that_are_no_longer_current(client: TestClient) -> None:

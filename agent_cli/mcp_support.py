@@ -1,0 +1,66 @@
+"""What the MCP tools share: who they act as, argument types, and the call wrapper."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from agent_cli.client import ServiceClient, ServiceError, ServiceUnreachable
+
+T = TypeVar("T")
+
+Project = Annotated[
+    str | None,
+    Field(description="Project slug; defaults to the server's configured project."),
+]
+Agent = Annotated[
+    str | None,
+    Field(description="Your agent slug (e.g. backend-architect); defaults to the configured one."),
+]
+Ids = Annotated[
+    list[str],
+    Field(description="Ids of decisions or deliverables this builds on (from remember/search)."),
+]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Who the tools act as and on which project when a call does not say."""
+
+    agent: str | None = None
+    project: str | None = None
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """The service client factory and the defaults every tool works with."""
+
+    client_factory: Callable[[], ServiceClient]
+    defaults: Defaults
+
+    def agent(self, value: str | None) -> str:
+        return self._pick(value, self.defaults.agent, "agent")
+
+    def project(self, value: str | None) -> str:
+        return self._pick(value, self.defaults.project, "project")
+
+    @staticmethod
+    def _pick(value: str | None, default: str | None, name: str) -> str:
+        chosen = value or default
+        if not chosen:
+            raise ToolError(f"{name} is required: pass {name}=<slug>")
+        return chosen
+
+    async def call(self, fn: Callable[[ServiceClient], Awaitable[T]]) -> T:
+        """Run `fn` with a fresh client; service failures become tool errors the agent reads."""
+        try:
+            async with self.client_factory() as client:
+                return await fn(client)
+        except ServiceUnreachable as exc:
+            raise ToolError(str(exc)) from exc
+        except ServiceError as exc:
+            raise ToolError(f"{exc.code}: {exc.message}") from exc
