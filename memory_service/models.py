@@ -158,3 +158,13 @@ class Rollback(SQLModel, table=True):
     undone_by: str | None = Field(default=None, max_length=26)
     changed: int = 0
     created_at: datetime = _when(nullable=False)
+
+
+
+class EmbeddingCache(SQLModel, table=True):
+    """A text's embedding under one model, so restored or repeated texts skip the model."""
+
+    __tablename__ = "embedding_cache"
+
+    key: str = Field(primary_key=True, max_length=64)
+    vector: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))

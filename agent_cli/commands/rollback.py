@@ -90,14 +90,14 @@ def _show(result: RollbackResult, to: str) -> None:
                 for i in result.impact
             ),
         )
-    count = len(result.changes)
+    count = f"{len(result.changes)} memor{'y' if len(result.changes) == 1 else 'ies'}"
     if result.dry_run:
-        say(f"Dry run: would change {count} memories. Apply: agentmem rollback --to {to}")
+        say(f"Dry run: would change {count}. Apply: agentmem rollback --to {to}")
     elif result.undo_of:
-        say(f"Undid rollback {result.undo_of}: {count} memories re-applied ({result.id}).")
+        say(f"Undid rollback {result.undo_of}: {count} re-applied ({result.id}).")
     else:
         say(
-            f"Rolled back {count} memories (rollback [bold]{result.id}[/bold]). "
+            f"Rolled back {count} (rollback [bold]{result.id}[/bold]). "
             f"Undo: agentmem undo {result.id}"
         )
 

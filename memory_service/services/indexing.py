@@ -8,6 +8,7 @@ from sqlmodel import col, delete, func, select
 
 from memory_service.errors import IndexMismatch
 from memory_service.models import IndexState, Memory, Outbox
+from memory_service.services.embeddings import embed_texts
 from memory_service.store import Store
 from memory_service.store.vectors import chroma_metadata
 
@@ -30,7 +31,7 @@ def index_memories(store: Store, memories: list[Memory]) -> None:
     live = [m for m in memories if m.status != "retracted"]
     gone = [m.id for m in memories if m.status == "retracted"]
     if live:
-        vectors = store.embedder.embed([embedding_text(m) for m in live])
+        vectors = embed_texts(store, [embedding_text(m) for m in live])
         store.vectors.upsert([m.id for m in live], vectors, [chroma_metadata(m) for m in live])
     store.vectors.delete(gone)
 

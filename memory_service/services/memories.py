@@ -252,6 +252,11 @@ def _check_status_change(memory: Memory, status: str | None) -> None:
         raise InvalidInput(
             f"status {status!r} is not valid for a {memory.kind}: {', '.join(allowed)}"
         )
+    if memory.status == "superseded" and status != "superseded":
+        raise StateConflict(
+            f"decision {memory.id!r} is superseded by {memory.superseded_by!r}: roll back the "
+            "replacement, or record a new decision that supersedes it"
+        )
     if status == "superseded" and memory.status != "superseded":
         raise InvalidInput(
             "a decision becomes superseded when a new decision names it in `supersedes`; "
