@@ -101,6 +101,17 @@ class Event(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONType))
     after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONType))
     rollback_id: str | None = Field(default=None, max_length=26, index=True)
+    # Numbered per project without gaps, in commit order (see ProjectCounter).
+    project_seq: int | None = None
+
+
+class ProjectCounter(SQLModel, table=True):
+    """The last event number of a project; its row lock orders the project's events."""
+
+    __tablename__ = "project_counter"
+
+    project: str = Field(primary_key=True, max_length=64)
+    last_seq: int = 0
 
 
 class Outbox(SQLModel, table=True):
@@ -158,7 +169,6 @@ class Rollback(SQLModel, table=True):
     undone_by: str | None = Field(default=None, max_length=26)
     changed: int = 0
     created_at: datetime = _when(nullable=False)
-
 
 
 class EmbeddingCache(SQLModel, table=True):

@@ -32,6 +32,18 @@ class Settings(BaseSettings):
         default=None,
         description="URL of a Chroma server (http://host:port); defaults to embedded Chroma.",
     )
+    chroma_collection: str = Field(
+        default="memories",
+        description="Chroma collection holding the vectors; give each deployment its own "
+        "when several share one Chroma server.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes serving HTTP; more than one needs PostgreSQL "
+        "(database_url) and a Chroma server (chroma_url).",
+    )
     embedding_model: str = Field(
         default=DEFAULT_MODEL,
         description="Embedding model: the bundled all-MiniLM-L6-v2 or a local model directory.",

@@ -27,7 +27,7 @@ from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.db import Database
 from memory_service.store.embedder import Embedder
-from memory_service.store.vectors import VectorIndex
+from memory_service.store.vectors import open_index
 
 log = logging.getLogger("memory_service")
 DRAIN_INTERVAL_S = 2.0
@@ -37,9 +37,7 @@ def open_store(settings: Settings, embedder: Embedder | None = None) -> Store:
     """Migrate the database, check the index's model and drain what a crash left behind."""
     db = Database(settings.resolved_database_url)
     db.migrate()
-    vectors = VectorIndex(
-        path=None if settings.chroma_url else settings.chroma_path, url=settings.chroma_url
-    )
+    vectors = open_index(settings)
     store = Store(
         settings=settings,
         db=db,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from sqlmodel import col, delete, func, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, delete, func, select
 
 from memory_service.errors import IndexMismatch
 from memory_service.models import IndexState, Memory, Outbox
@@ -13,6 +15,8 @@ from memory_service.store import Store
 from memory_service.store.vectors import chroma_metadata
 
 DRAIN_PAGE = 256
+# First key of the PostgreSQL advisory locks a drain takes on the memories it indexes.
+MEMORY_LOCK_SPACE = 7002
 
 
 def embedding_text(memory: Memory) -> str:
@@ -36,21 +40,74 @@ def index_memories(store: Store, memories: list[Memory]) -> None:
     store.vectors.delete(gone)
 
 
-def sync(store: Store) -> int:
-    """Drain the outbox: index what changed in SQL, then forget the outbox rows."""
+def sync(store: Store, *, patience_s: float = 30.0) -> int:
+    """Drain the outbox up to its newest row: index what changed, then forget the rows."""
     done = 0
-    while True:
+    with store.vectors.drain_lock:
         with store.db.read() as session:
-            rows = session.exec(select(Outbox).order_by(col(Outbox.id)).limit(DRAIN_PAGE)).all()
-            if not rows:
-                return done
-            ids = list(dict.fromkeys(r.memory_id for r in rows))
-            memories = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
-        # The index gets each memory's state as it is now, so replaying a row is harmless.
-        index_memories(store, list(memories))
-        with store.db.write() as session:
-            session.exec(delete(Outbox).where(col(Outbox.id).in_([r.id for r in rows])))
-        done += len(rows)
+            high = session.exec(select(func.max(Outbox.id))).one()
+        deadline = time.monotonic() + patience_s
+        while high is not None:
+            drain = _drain_page_locked if store.db.dialect == "postgresql" else _drain_page
+            count, left = drain(store, high)
+            done += count
+            if not left:
+                break
+            if count == 0:
+                # Another replica holds the remaining rows; it indexes them in a moment.
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+    return done
+
+
+def _drain_page(store: Store, high: int) -> tuple[int, bool]:
+    # SQLite: one process (the drain lock), so reading then deleting is safe.
+    with store.db.read() as session:
+        rows = session.exec(
+            select(Outbox).where(col(Outbox.id) <= high).order_by(col(Outbox.id)).limit(DRAIN_PAGE)
+        ).all()
+        if not rows:
+            return 0, False
+        ids = list(dict.fromkeys(r.memory_id for r in rows))
+        memories = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
+    # The index gets each memory's state as it is now, so replaying a row is harmless.
+    index_memories(store, list(memories))
+    with store.db.write() as session:
+        session.exec(delete(Outbox).where(col(Outbox.id).in_([r.id for r in rows])))
+    return len(rows), True
+
+
+def _drain_page_locked(store: Store, high: int) -> tuple[int, bool]:
+    # PostgreSQL, many replicas: each takes rows nobody else holds, and only the memories
+    # it can lock, so two replicas never index one memory at once (an older state could
+    # otherwise land last). The locks last until the rows are deleted.
+    with store.db.transaction() as session:
+        rows = session.exec(
+            select(Outbox)
+            .where(col(Outbox.id) <= high)
+            .order_by(col(Outbox.id))
+            .limit(DRAIN_PAGE)
+            .with_for_update(skip_locked=True)
+        ).all()
+        mine = {mid for mid in dict.fromkeys(r.memory_id for r in rows) if _claim(session, mid)}
+        taken = [r.id for r in rows if r.memory_id in mine]
+        if taken:
+            memories = session.exec(select(Memory).where(col(Memory.id).in_(mine))).all()
+            index_memories(store, list(memories))
+            session.exec(delete(Outbox).where(col(Outbox.id).in_(taken)))
+        return len(taken), bool(rows) or _any_left(session, high)
+
+
+def _claim(session: Session, memory_id: str) -> bool:
+    lock = sa.func.pg_try_advisory_xact_lock(MEMORY_LOCK_SPACE, sa.func.hashtext(memory_id))
+    return bool(session.execute(sa.select(lock)).scalar_one())
+
+
+def _any_left(session: Session, high: int) -> bool:
+    return (
+        session.exec(select(Outbox.id).where(col(Outbox.id) <= high).limit(1)).first() is not None
+    )
 
 
 def outbox_size(store: Store) -> int:

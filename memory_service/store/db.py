@@ -1,4 +1,4 @@
-"""The SQL record store: engines, SQLite pragmas, transactions and migrations."""
+"""The SQL record store: engines, SQLite pragmas, transactions, locks and migrations."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from alembic.config import Config
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# PostgreSQL advisory lock keys (one bigint space, app-wide): writers, migrations.
+WRITE_LOCK = 7_001_001
+MIGRATE_LOCK = 7_001_002
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
@@ -40,10 +43,19 @@ def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
     return engine
 
 
+def normalize_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean the installed psycopg 3 driver."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
 class Database:
     """Two engines on one database: reads run concurrently, writes serialise."""
 
     def __init__(self, url: str) -> None:
+        url = normalize_url(url)
         self.url = url
         self.dialect = sa.make_url(url).get_backend_name()
         if self.dialect == "sqlite":
@@ -53,7 +65,9 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
         else:
-            self.read_engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10)
+            self.read_engine = sa.create_engine(
+                url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=60
+            )
             self.write_engine = self.read_engine
 
     @contextmanager
@@ -64,19 +78,41 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session whose work commits as one transaction, or not at all."""
+        """A session whose work commits as one transaction, or not at all; one at a time."""
+        with Session(self.write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                if self.dialect == "postgresql":
+                    # Writers serialise across every replica, as BEGIN IMMEDIATE does on
+                    # SQLite: each write reads committed state and decides on it alone
+                    # (dedupe, idempotency keys, state checks, per-project event order).
+                    session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
+                yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A transaction that does not wait for the writers' lock (row locks guard it)."""
         with Session(self.write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to an Alembic revision (the newest by default)."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         with self.write_engine.begin() as conn:
+            if self.dialect == "postgresql":
+                # Replicas start together; the first migrates, the others then find head.
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATE_LOCK)))
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, revision)
+
+    def revision(self) -> str | None:
+        """The Alembic revision the database is at (None when it has no schema yet)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.read_engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
 
     def dispose(self) -> None:
         self.read_engine.dispose()

@@ -1,9 +1,10 @@
-"""Keyword search in SQL: FTS5 bm25 on SQLite (tsvector on PostgreSQL comes later)."""
+"""Keyword search in SQL: FTS5 bm25 on SQLite, tsvector and ts_rank on PostgreSQL."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -47,6 +48,8 @@ def keyword_search(
     terms = query_terms(query)
     if not terms:
         return []
+    if dialect == "postgresql":
+        return tsvector_search(session, terms=terms, where=where, n=n)
     m = Memory.__table__.c  # type: ignore[attr-defined]
     fts = sa.table("memory_fts", sa.column("rowid"))
     rank: sa.ColumnElement[float] = sa.literal_column(f"bm25(memory_fts, {BM25_WEIGHTS})")
@@ -59,3 +62,30 @@ def keyword_search(
         .limit(n)
     )
     return [KeywordHit(row.id, float(row.rank)) for row in session.execute(stmt)]
+
+
+# ts_rank weights for D, C, B, A: reasoning, content, topic and tags, title - the
+# proportions of BM25_WEIGHTS, so both stores rank fields alike.
+TS_RANK_WEIGHTS: sa.ColumnElement[Any] = sa.literal_column("'{0.15, 0.25, 0.5, 1.0}'::float4[]")
+ENGLISH: sa.ColumnElement[Any] = sa.literal_column("'english'::regconfig")
+
+
+def tsvector_search(
+    session: Session, *, terms: list[str], where: MemoryFilter, n: int
+) -> list[KeywordHit]:
+    """PostgreSQL: any of the terms (stemmed) against the GIN-indexed `search_vector`."""
+    m = Memory.__table__.c  # type: ignore[attr-defined]
+    # One plainto_tsquery per term, OR-ed: user text never reaches tsquery syntax.
+    query: sa.ColumnElement[Any] = sa.func.plainto_tsquery(ENGLISH, terms[0])
+    for term in terms[1:]:
+        query = query.op("||")(sa.func.plainto_tsquery(ENGLISH, term))
+    vector: sa.ColumnElement[Any] = sa.literal_column("memory.search_vector")
+    rank = sa.func.ts_rank(TS_RANK_WEIGHTS, vector, query, 1)
+    stmt = (
+        sa.select(m.id, rank.label("rank"))
+        .where(vector.op("@@")(query), *sql_where(where, "postgresql"))
+        .order_by(rank.desc(), m.pk.desc())
+        .limit(n)
+    )
+    # Negated so that lower is better, as with FTS5's bm25.
+    return [KeywordHit(row.id, -float(row.rank)) for row in session.execute(stmt)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from memory_service.models import Memory
+from memory_service.settings import Settings
 
 COLLECTION = "memories"
 
@@ -36,10 +38,21 @@ def chroma_metadata(memory: Memory) -> dict[str, Any]:
     return meta
 
 
+def open_index(settings: Settings) -> VectorIndex:
+    """The configured index: a Chroma server's collection, or embedded in data_dir."""
+    return VectorIndex(
+        path=None if settings.chroma_url else settings.chroma_path,
+        url=settings.chroma_url,
+        collection=settings.chroma_collection,
+    )
+
+
 class VectorIndex:
     """One Chroma collection of memory embeddings (cosine space)."""
 
-    def __init__(self, *, path: Path | None = None, url: str | None = None) -> None:
+    def __init__(
+        self, *, path: Path | None = None, url: str | None = None, collection: str = COLLECTION
+    ) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -56,11 +69,14 @@ class VectorIndex:
             assert path is not None, "an embedded index needs a path"
             path.mkdir(parents=True, exist_ok=True)
             self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        self.name = collection
+        # One outbox drain at a time per process; replicas coordinate through SQL locks.
+        self.drain_lock = threading.Lock()
         self._collection = self._open()
 
     def _open(self) -> Any:
         return self._client.get_or_create_collection(
-            COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
 
     def upsert(
@@ -103,5 +119,5 @@ class VectorIndex:
 
     def recreate(self) -> None:
         """Drop every entry (used by reindex before rebuilding from SQL)."""
-        self._client.delete_collection(COLLECTION)
+        self._client.delete_collection(self.name)
         self._collection = self._open()

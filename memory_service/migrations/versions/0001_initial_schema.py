@@ -1,4 +1,4 @@
-"""initial schema: memories, the event log, the outbox, idempotency keys, FTS5
+"""initial schema: memories, the event log, the outbox, idempotency keys, FTS5/tsvector
 
 Revision ID: 0001
 Revises:
@@ -33,7 +33,18 @@ def upgrade() -> None:
         sa.Column("before", JSON, nullable=True),
         sa.Column("after", JSON, nullable=True),
         sa.Column("rollback_id", sa.String(length=26), nullable=True),
+        sa.Column("project_seq", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
+    )
+    # One number per project, so a project's log has no gaps and no two events share one.
+    op.create_index(
+        "uq_event_project_project_seq", "event", ["project", "project_seq"], unique=True
+    )
+    op.create_table(
+        "project_counter",
+        sa.Column("project", sa.String(length=64), nullable=False),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("project"),
     )
     op.create_index(op.f("ix_event_memory_id"), "event", ["memory_id"], unique=False)
     op.create_index(op.f("ix_event_project"), "event", ["project"], unique=False)
@@ -104,6 +115,8 @@ def upgrade() -> None:
 
     if op.get_bind().dialect.name == "sqlite":
         _create_sqlite_fts()
+    if op.get_bind().dialect.name == "postgresql":
+        _create_postgres_search()
 
 
 FTS_COLUMNS = "title, content, reasoning, topic, tags"
@@ -135,9 +148,30 @@ def _create_sqlite_fts() -> None:
     )
 
 
+# The same columns and weights as FTS5's bm25 (title 4, topic and tags 2, content 1,
+# reasoning 0.6), as tsvector weights A-D; generated, so no write path can forget it.
+PG_SEARCH_VECTOR = """
+    setweight(to_tsvector('english', coalesce(title, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(topic, '')), 'B')
+    || setweight(jsonb_to_tsvector('english', tags, '["string"]'), 'B')
+    || setweight(to_tsvector('english', content), 'C')
+    || setweight(to_tsvector('english', coalesce(reasoning, '')), 'D')
+"""
+
+
+def _create_postgres_search() -> None:
+    op.execute(
+        f"ALTER TABLE memory ADD COLUMN search_vector tsvector "
+        f"GENERATED ALWAYS AS ({PG_SEARCH_VECTOR}) STORED"
+    )
+    op.execute("CREATE INDEX ix_memory_search_vector ON memory USING gin (search_vector)")
+
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS memory_fts")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_memory_search_vector")
 
     op.drop_index(op.f("ix_outbox_memory_id"), table_name="outbox")
     op.drop_table("outbox")
@@ -154,4 +188,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_event_rollback_id"), table_name="event")
     op.drop_index(op.f("ix_event_project"), table_name="event")
     op.drop_index(op.f("ix_event_memory_id"), table_name="event")
+    op.drop_table("project_counter")
+    op.drop_index("uq_event_project_project_seq", table_name="event")
     op.drop_table("event")
