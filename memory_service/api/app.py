@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from memory_service.api import (
+    adr,
     checkpoints,
     errors,
     handoffs,
@@ -86,7 +87,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (memories, search, recall, projects, checkpoints, rollbacks, handoffs, health):
+    routers = (memories, search, recall, projects, checkpoints, rollbacks, handoffs, adr, health)
+    for module in routers:
         app.include_router(module.router)
     mcp_sessions = mount_mcp(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

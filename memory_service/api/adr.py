@@ -1,0 +1,23 @@
+"""Routes for a project's decision log as ADR files: export as MADR, import MADR or Nygard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from memory_service.api.deps import StoreDep
+from memory_service.schemas.adr import AdrExport, AdrImport, AdrImportResult
+from memory_service.services import adr, adr_import
+
+router = APIRouter(prefix="/v1/projects/{project}/adr", tags=["adr"])
+
+
+@router.get("", response_model=AdrExport)
+def export_adr(project: str, store: StoreDep) -> AdrExport:
+    """The project's decisions as MADR 4 files (`NNNN-slug.md`) plus the index `README.md`."""
+    return AdrExport(project=project, files=adr.export_files(store, project=project))
+
+
+@router.post("", response_model=AdrImportResult)
+def import_adr(project: str, body: AdrImport, store: StoreDep) -> AdrImportResult:
+    """Read MADR, Nygard or adr-tools files into the project; unchanged files write nothing."""
+    return adr_import.import_files(store, project=project, files=body.files, actor=body.actor)

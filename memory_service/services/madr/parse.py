@@ -1,0 +1,343 @@
+"""Reading MADR 4 (canonical or not), Nygard and adr-tools files into records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import yaml
+from markdown_it import MarkdownIt
+
+from memory_service.services.madr.record import (
+    BAD,
+    FILE_RE,
+    GOOD,
+    AdrFormatError,
+    AdrLink,
+    AdrOption,
+    AdrRecord,
+    clean_text,
+    heading,
+)
+
+BULLET_RE = re.compile(r"^[*+-] (.*)$")
+LINK_RE = re.compile(
+    r"^(?P<kind>Superseded by|Supersedes):? \[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)\s*$"
+)
+CHOSEN_RE = re.compile(r'^Chosen option: "(?P<outcome>.*?)"(?:, because (?P<reason>.*))?$', re.S)
+ADR_NUMBER_RE = re.compile(r"(?:ADR-?)?(\d{1,6})", re.I)
+STATUS_WORDS = {
+    "accepted": "accepted",
+    "approved": "accepted",
+    "proposed": "proposed",
+    "draft": "proposed",
+    "rejected": "rejected",
+    "deprecated": "deprecated",
+    "superseded": "superseded",
+}
+_markdown = MarkdownIt("commonmark")
+
+
+@dataclass
+class _Item:
+    text: str
+    raw: list[str]
+
+
+def _scan(text: str) -> list[_Item | str]:
+    """Top-level bullet items (continuation lines de-indented) and the other lines, in order."""
+    lines = text.split("\n")
+    out: list[_Item | str] = []
+    i = 0
+    while i < len(lines):
+        match = BULLET_RE.match(lines[i])
+        if not match:
+            out.append(lines[i])
+            i += 1
+            continue
+        body, raw = [match.group(1)], [lines[i]]
+        i += 1
+        while i < len(lines):
+            line = lines[i]
+            if line.startswith("  "):
+                body.append(line[2:])
+            elif not line.strip() and i + 1 < len(lines) and lines[i + 1].startswith("  "):
+                body.append("")
+            else:
+                break
+            raw.append(line)
+            i += 1
+        out.append(_Item("\n".join(body), raw))
+    return out
+
+
+def _sorted_items(
+    text: str | None, prefixes: tuple[str, str]
+) -> tuple[str | None, list[str], list[str]]:
+    """Free text, then items starting with the first and second prefix (prefix removed)."""
+    other: list[str] = []
+    first: list[str] = []
+    second: list[str] = []
+    for part in _scan(text or ""):
+        if isinstance(part, str):
+            other.append(part)
+        elif part.text.startswith(prefixes[0]):
+            first.append(part.text[len(prefixes[0]) :])
+        elif part.text.startswith(prefixes[1]):
+            second.append(part.text[len(prefixes[1]) :])
+        else:
+            other.extend(part.raw)
+    note = clean_text(re.sub(r"\n\s*\n(\s*\n)+", "\n\n", "\n".join(other)))
+    return note, [t for t in map(clean_text, first) if t], [t for t in map(clean_text, second) if t]
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _split(text: str, level: int, known: frozenset[str] | None) -> list[tuple[str, str]]:
+    """Cut `text` at its top-level headings of `level` (only `known` names, when given).
+
+    Other headings stay in the text of the part before them, so nothing is dropped.
+    """
+    lines = text.split("\n")
+    tokens = _markdown.parse(text)
+    cuts = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0 and token.tag == f"h{level}":
+            name = tokens[i + 1].content
+            if token.map and (known is None or _key(name) in known):
+                cuts.append((token.map[0], token.map[1], name))
+    parts = []
+    start, name = 0, ""
+    for begin, end, cut_name in cuts:
+        parts.append((name, "\n".join(lines[start:begin])))
+        start, name = end, cut_name
+    parts.append((name, "\n".join(lines[start:])))
+    return parts
+
+
+H2 = frozenset(
+    {
+        "status",
+        "context",
+        "context and problem statement",
+        "decision drivers",
+        "considered options",
+        "decision",
+        "decision outcome",
+        "consequences",
+        "pros and cons of the options",
+        "more information",
+    }
+)
+OUTCOME_H3 = frozenset(
+    {"consequences", "confirmation", "positive consequences", "negative consequences"}
+)
+
+
+def _front(text: str) -> tuple[dict[str, object], str]:
+    match = re.match(r"---[ \t]*\n(.*?)^---[ \t]*(?:\n|\Z)", text, re.S | re.M)
+    if not match:
+        return {}, text
+    try:
+        data = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise AdrFormatError(f"its front matter is not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise AdrFormatError("its front matter must be 'key: value' lines")
+    return {str(k).lower(): v for k, v in data.items()}, text[match.end() :]
+
+
+def _people(value: object) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [s for s in (" ".join(str(i).split()) for i in items if i is not None) if s]
+
+
+def _date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError as exc:
+        raise AdrFormatError(f"date {value!r} is not a date: write it as YYYY-MM-DD") from exc
+
+
+def _target(text: str) -> AdrLink:
+    """The ADR a status or link names: `[x](0002-y.md)`, `ADR-0002` or `0002`."""
+    link = re.search(r"\]\(([^)\s]+)\)", text)
+    if link:
+        target = link.group(1).rsplit("/", 1)[-1]
+        numbered = FILE_RE.match(target)
+        return AdrLink(file=target, number=int(numbered["number"]) if numbered else None)
+    number = ADR_NUMBER_RE.search(text)
+    return AdrLink(number=int(number.group(1)) if number else None)
+
+
+def _status_word(text: str) -> str:
+    word = _key(text)
+    if word.startswith("superseded"):
+        return "superseded"
+    if word in STATUS_WORDS:
+        return STATUS_WORDS[word]
+    raise AdrFormatError(
+        f"status {text!r} is not one of proposed, accepted, rejected, deprecated, superseded"
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else clean_text(str(value))
+
+
+def _title(body: str) -> tuple[str, str]:
+    """The first top-level `# Title` and the text after it."""
+    tokens = _markdown.parse(body)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0 and token.tag == "h1" and token.map:
+            return tokens[i + 1].content, "\n".join(body.split("\n")[token.map[1] :])
+    raise AdrFormatError("it has no '# Title' heading: start the body with '# <title>'")
+
+
+def _preamble(text: str, record: AdrRecord) -> str | None:
+    """Leading link and `Date:` lines under the title go to the record; the rest is content."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        link = LINK_RE.match(line)
+        nygard_date = re.match(r"^Date:\s*(\S+)\s*$", line)
+        if not line:
+            i += 1
+        elif link and (i + 1 == len(lines) or not lines[i + 1].strip()):
+            target = _target(line)
+            if link["kind"] == "Supersedes":
+                record.supersedes = target
+            else:
+                record.superseded_by = target
+            i += 1
+        elif nygard_date and (i + 1 == len(lines) or not lines[i + 1].strip()):
+            record.date = record.date or _date(nygard_date.group(1))
+            i += 1
+        else:
+            break
+    return clean_text("\n".join(lines[i:]))
+
+
+def _status_section(text: str, record: AdrRecord) -> list[str]:
+    """Nygard's `## Status`: a status word and links; other lines are returned to keep."""
+    kept, word = [], None
+    for line in (raw.strip() for raw in text.split("\n")):
+        link = LINK_RE.match(line)
+        if not line:
+            continue
+        if link and link["kind"] == "Supersedes":
+            record.supersedes = _target(line)
+        elif link or _key(line).startswith("superseded by"):
+            record.superseded_by = _target(line)
+            word = word or "superseded"
+        elif word is None and re.fullmatch(r"[A-Za-z]+", line):
+            word = _status_word(line)
+        else:
+            kept.append(line)
+    record.status = word or record.status
+    return kept
+
+
+def _options(record: AdrRecord, listed: str | None, details: str | None) -> None:
+    for part in _scan(listed or ""):
+        if isinstance(part, _Item) and clean_text(part.text):
+            record.options.append(AdrOption(name=clean_text(part.text) or ""))
+    by_name = {_key(o.name): o for o in record.options}
+    for name, text in _split(details or "", 3, None)[1:]:
+        option = by_name.get(_key(name))
+        if option is None:
+            option = AdrOption(name=heading(name))
+            record.options.append(option)
+            by_name[_key(name)] = option
+        option.description, option.pros, option.cons = _sorted_items(text, (GOOD, BAD))
+
+
+def _outcome(record: AdrRecord, text: str) -> None:
+    lead, *subsections = _split(text, 3, OUTCOME_H3)
+    main = clean_text(lead[1])
+    chosen = CHOSEN_RE.match(main or "")
+    if chosen:
+        record.outcome = clean_text(chosen["outcome"])
+        record.reasoning = clean_text(chosen["reason"])
+    else:
+        record.reasoning = main
+    notes = []
+    for name, body in subsections:
+        key = _key(name)
+        if key == "confirmation":
+            record.confirmation = clean_text(body)
+            continue
+        note, good, bad = _sorted_items(body, (GOOD, BAD))
+        if key == "positive consequences":
+            note, plain, _ = _sorted_items(body, ("", "\0"))
+            good = plain
+        elif key == "negative consequences":
+            note, plain, _ = _sorted_items(body, ("", "\0"))
+            bad = plain
+        record.good += good
+        record.bad += bad
+        notes.append(note)
+    record.consequences_note = clean_text("\n\n".join(n for n in notes if n))
+
+
+def parse(name: str, text: str) -> AdrRecord:
+    """Read a MADR, Nygard or adr-tools file named `NNNN-slug.md`."""
+    named = FILE_RE.match(name)
+    if not named:
+        raise AdrFormatError("its name is not NNNN-title.md (e.g. 0001-use-postgresql.md)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    front, body = _front(text)
+    title, rest = _title(body)
+    if not front:
+        title = re.sub(r"^\d+\.\s+", "", title)  # adr-tools: "# 1. Record decisions"
+    record = AdrRecord(number=int(named["number"]), slug=named["slug"], title=heading(title))
+    if front.get("status") is not None:
+        status = str(front["status"])
+        record.status = _status_word(status)
+        if record.status == "superseded" and _key(status) != "superseded":
+            record.superseded_by = _target(status)
+    record.date = _date(front.get("date"))
+    record.decision_makers = _people(front.get("decision-makers"))
+    record.consulted = _people(front.get("consulted"))
+    record.informed = _people(front.get("informed"))
+    record.tags = _people(front.get("tags"))
+    record.agent = _text(front.get("agent"))
+    record.topic = _text(front.get("topic"))
+    record.memory_id = _text(front.get("memory-id"))
+
+    sections: dict[str, list[str]] = {}
+    for name_of, section in _split(rest, 2, H2):
+        sections.setdefault(_key(name_of), []).append(section)
+
+    def joined(*names: str) -> str | None:
+        return clean_text("\n\n".join(s for n in names for s in sections.get(n, [])))
+
+    preamble = _preamble(joined("") or "", record)
+    kept = _status_section(joined("status") or "", record)
+    record.content = clean_text("\n\n".join(t for t in (preamble, joined("decision")) if t))
+    record.context = joined("context and problem statement", "context")
+    record.drivers = joined("decision drivers")
+    _options(record, joined("considered options"), joined("pros and cons of the options"))
+    _outcome(record, joined("decision outcome") or "")
+    note, good, bad = _sorted_items(joined("consequences"), (GOOD, BAD))
+    record.good += good
+    record.bad += bad
+    record.consequences_note = clean_text(
+        "\n\n".join(t for t in (record.consequences_note, note) if t)
+    )
+    record.more_information = clean_text(
+        "\n\n".join(t for t in (joined("more information"), "\n".join(kept)) if t)
+    )
+    return record
