@@ -9,6 +9,9 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from agent_cli.models import (
+    AdrExport,
+    AdrFile,
+    AdrImportResult,
     Checkpoint,
     Created,
     Handoff,
@@ -209,6 +212,16 @@ class ServiceClient:
     async def undo(self, rollback_id: str, *, actor: str) -> RollbackResult:
         path = f"/v1/rollbacks/{rollback_id}/undo"
         return await self._call("POST", path, RollbackResult, json={"actor": actor})
+
+    # Decision records as ADR files.
+    async def adr_export(self, project: str) -> AdrExport:
+        return await self._call("GET", f"/v1/projects/{project}/adr", AdrExport)
+
+    async def adr_import(
+        self, project: str, files: list[AdrFile], *, actor: str
+    ) -> AdrImportResult:
+        body = {"files": [f.model_dump() for f in files], "actor": actor}
+        return await self._call("POST", f"/v1/projects/{project}/adr", AdrImportResult, json=body)
 
 
 def to_json(value: BaseModel | list[Any]) -> Any:

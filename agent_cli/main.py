@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from agent_cli.commands import handoffs, record, review, rollback, session
+from agent_cli.commands import adr, handoffs, record, review, rollback, session
 from agent_cli.options import config_of
 
 GLOBAL_OPTIONS = ("--url", "--agent", "--project", "--token")
@@ -66,6 +66,7 @@ for command in (
     review.log,
 ):
     app.command()(command)
+app.add_typer(adr.app)
 
 
 @app.command()

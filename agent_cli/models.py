@@ -205,3 +205,31 @@ class NewHandoff(BaseModel):
     pending: list[str] = Field(default_factory=list)
     risks: list[str] = Field(default_factory=list)
     refs: list[str] = Field(default_factory=list)
+
+
+class AdrFile(Model):
+    """One file of a decision-record folder (GET/POST /v1/projects/{project}/adr)."""
+
+    name: str
+    content: str
+
+
+class AdrExport(Model):
+    project: str
+    files: list[AdrFile]
+
+
+class AdrFileResult(Model):
+    name: str
+    result: str
+    memory_id: str | None = None
+    number: int | None = None
+
+
+class AdrImportResult(Model):
+    project: str
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    files: list[AdrFileResult]
