@@ -121,7 +121,10 @@ def ack(
     done = call(
         config, lambda c: c.ack(handoff_id, actor=config.agent, note=note), as_json=json_out
     )
-    print_json(done) if json_out else _show(done)
+    if json_out:
+        print_json(done)
+    else:
+        _show(done)
 
 
 def complete(
@@ -134,4 +137,7 @@ def complete(
     done = call(
         config, lambda c: c.complete(handoff_id, actor=config.agent, note=note), as_json=json_out
     )
-    print_json(done) if json_out else _show(done)
+    if json_out:
+        print_json(done)
+    else:
+        _show(done)

@@ -131,7 +131,10 @@ def rollback(
         ),
         as_json=json_out,
     )
-    print_json(result) if json_out else _show(result, to)
+    if json_out:
+        print_json(result)
+    else:
+        _show(result, to)
 
 
 def undo(
@@ -161,4 +164,7 @@ def undo(
         return await c.undo(target, actor=config.agent)
 
     result = call(config, go, as_json=json_out)
-    print_json(result) if json_out else _show(result, "")
+    if json_out:
+        print_json(result)
+    else:
+        _show(result, "")

@@ -48,8 +48,8 @@ def agentmem(*args: str, cwd: Path, timeout: float = 60, **env: str) -> Ran:
     return Ran(proc.returncode, proc.stdout, proc.stderr)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One real service process for the module; tests keep apart by project name."""
+    """One real service process for tests/cli; tests keep apart by project name."""
     with service(tmp_path_factory.mktemp("service") / "data") as url:
         yield url
