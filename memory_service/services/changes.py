@@ -16,23 +16,32 @@ def snapshot(memory: Memory) -> dict[str, Any]:
     return memory.model_dump(mode="json", exclude={"pk"})
 
 
+_COUNTER_STMTS: dict[str, Any] = {}
+
+
+def _counter_stmt(dialect: str) -> Any:
+    # Built once per dialect: a rollback numbers thousands of events in one transaction.
+    if dialect not in _COUNTER_STMTS:
+        counter: sa.Table = ProjectCounter.__table__  # type: ignore[attr-defined]
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _COUNTER_STMTS[dialect] = (
+            insert(counter)
+            .values(project=sa.bindparam("project"), last_seq=1)
+            .on_conflict_do_update(
+                index_elements=[counter.c.project], set_={"last_seq": counter.c.last_seq + 1}
+            )
+            .returning(counter.c.last_seq)
+        )
+    return _COUNTER_STMTS[dialect]
+
+
 def next_project_seq(session: Session, project: str) -> int:
     """The project's next event number; its counter row stays locked until the commit."""
-    counter: sa.Table = ProjectCounter.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # The increment takes the row lock, so the project's writers number their events
     # in commit order; a rolled-back transaction gives its number back (no gaps).
-    stmt = (
-        insert(counter)
-        .values(project=project, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=[counter.c.project], set_={"last_seq": counter.c.last_seq + 1}
-        )
-        .returning(counter.c.last_seq)
-    )
+    stmt = _counter_stmt(session.get_bind().dialect.name)
     with session.no_autoflush:
-        return int(session.execute(stmt).scalar_one())
+        return int(session.execute(stmt, {"project": project}).scalar_one())
 
 
 def record_change(
@@ -49,7 +58,6 @@ def record_change(
     memory.version = 1 if before is None else int(before["version"]) + 1
     memory.updated_at = utcnow()
     session.add(memory)
-    session.flush()
     event = Event(
         project=memory.project,
         memory_id=memory.id,
@@ -64,5 +72,6 @@ def record_change(
     )
     session.add(event)
     session.add(Outbox(memory_id=memory.id))
-    session.flush()
+    # No flush here: the unit of work inserts in the order added at commit (or at the next
+    # query's autoflush), which lets a rollback of thousands of memories batch its writes.
     return event

@@ -72,7 +72,8 @@ def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) 
     if before is None or after is None:
         return []
     keys = (set(before) | set(after)) - VOLATILE
-    return sorted(k for k in keys if before.get(k) != after.get(k))
+    changed = (k for k in keys if before.get(k) != after.get(k))
+    return sorted("metadata" if k == "meta" else k for k in changed)
 
 
 def memory_history(store: Store, *, memory_id: str) -> list[Event]:
