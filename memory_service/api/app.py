@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from memory_service import ui
 from memory_service.api import (
     adr,
     checkpoints,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     routers = (memories, search, recall, projects, checkpoints, rollbacks, handoffs, adr, health)
     for module in routers:
         app.include_router(module.router)
+    ui.install(app)
     mcp_sessions = mount_mcp(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

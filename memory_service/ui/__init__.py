@@ -1,0 +1,18 @@
+"""The web UI for people reviewing what agents decided: server-rendered pages at /ui."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Serve the UI's pages at /ui and its CSS and script at /ui/static (no CDN)."""
+    from memory_service.ui.routes import router
+
+    app.include_router(router)
+    app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
