@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from memory_service import cli_tokens
+
 if TYPE_CHECKING:
     from memory_service.services.backup import Transfer
     from memory_service.settings import Settings
@@ -20,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
 )
+app.add_typer(cli_tokens.app, name="token")
 
 
 @app.callback(invoke_without_command=True)
@@ -52,7 +55,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     given = (("host", host), ("port", port), ("workers", workers))
     settings = Settings(**{k: v for k, v in given if v is not None})  # type: ignore[arg-type]
-    refusal = _workers_refusal(settings)
+    refusal = _workers_refusal(settings) or _open_mode_refusal(settings)
     if refusal:
         typer.echo(f"error: {refusal}", err=True)
         raise typer.Exit(2)
@@ -96,6 +99,23 @@ def _workers_refusal(settings: Settings) -> str | None:
         "several processes writing them would corrupt the index; run one worker, or move "
         "to PostgreSQL and a Chroma server (see `memory-service migrate`)"
     )
+
+
+def _open_mode_refusal(settings: Settings) -> str | None:
+    """Why the service may not start without tokens on this address (None: it may)."""
+    from memory_service.errors import OpenModeRefused
+    from memory_service.services.access import open_mode_notice
+    from memory_service.store.db import Database
+
+    db = Database(settings.resolved_database_url)
+    try:
+        db.migrate()
+        open_mode_notice(db, settings.host)
+    except OpenModeRefused as exc:
+        return str(exc)
+    finally:
+        db.dispose()
+    return None
 
 
 def _store(settings: Settings) -> Store:

@@ -72,3 +72,31 @@ class RollbackNotFound(DomainError):
     """No rollback has the requested id."""
 
     code = "rollback_not_found"
+
+
+class Unauthorized(DomainError):
+    """No valid token: it is missing, unknown or revoked."""
+
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    """The token is valid but its role, agent or projects do not allow the request."""
+
+    code = "forbidden"
+
+
+class RateLimited(DomainError):
+    """The token sent more requests than its rate allows; retry after `retry_after` seconds."""
+
+    code = "rate_limited"
+
+
+class SecretRejected(DomainError):
+    """A field holds what looks like a secret and the policy (MEMORY_SECRETS) is `reject`."""
+
+    code = "secret_detected"
+
+
+class OpenModeRefused(Exception):
+    """No token exists and the service would listen beyond loopback; start-up must stop."""

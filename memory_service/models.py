@@ -103,6 +103,8 @@ class Event(SQLModel, table=True):
     rollback_id: str | None = Field(default=None, max_length=26, index=True)
     # Numbered per project without gaps, in commit order (see ProjectCounter).
     project_seq: int | None = None
+    # The token that made the change (its name); None in open local mode or from the CLI.
+    principal: str | None = Field(default=None, max_length=64)
 
 
 class ProjectCounter(SQLModel, table=True):
@@ -178,3 +180,33 @@ class EmbeddingCache(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     vector: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
+class ApiToken(SQLModel, table=True):
+    """An access token: only its SHA-256 is kept; the token itself is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: str = Field(primary_key=True, max_length=26)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    agent: str | None = Field(default=None, max_length=64)
+    projects: list[str] = _json()  # ["*"] is every project
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _when(nullable=False)
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+
+
+class AuditEntry(SQLModel, table=True):
+    """An action outside the memory event log (token management), for GET /v1/audit."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(nullable=False, index=True)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    target: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] = _json({})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field
@@ -56,6 +57,16 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=500, description="Most memories one batch request may hold.")
     max_body_bytes: int = Field(
         default=20 * 1024 * 1024, description="Largest request body accepted, in bytes."
+    )
+    secrets: Literal["reject", "redact"] = Field(
+        default="redact",
+        description="What to do with a secret (API key, private key, password in a URL ...) "
+        "found in a memory: redact replaces it by a marker, reject refuses the request (422).",
+    )
+    rate_limit: str = Field(
+        default="600/minute",
+        description="Requests one token may send, as 'N/second|minute|hour' (in-process, "
+        "per worker); 'none' turns the limit off.",
     )
 
     @property

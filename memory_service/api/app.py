@@ -7,11 +7,12 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from memory_service import ui
 from memory_service.api import (
     adr,
+    audit,
     checkpoints,
     errors,
     handoffs,
@@ -22,9 +23,11 @@ from memory_service.api import (
     rollbacks,
     search,
 )
+from memory_service.api.deps import get_principal
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.mcp import mount_mcp
-from memory_service.services import indexing
+from memory_service.api.rate_limit import TokenRateLimit
+from memory_service.services import access, indexing
 from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.db import Database
@@ -69,6 +72,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings, embedder)
+        notice = access.open_mode_notice(store.db, settings.host)
+        if notice:
+            log.warning(notice)
         app.state.store = store
         stop = threading.Event()
         drainer = threading.Thread(target=_drain_loop, args=(store, stop), daemon=True)
@@ -88,9 +94,12 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     errors.install(app)
-    routers = (memories, search, recall, projects, checkpoints, rollbacks, handoffs, adr, health)
+    app.state.rate_limit = TokenRateLimit(settings.rate_limit)
+    routers = (memories, search, recall, projects, checkpoints, rollbacks, handoffs, adr, audit)
     for module in routers:
-        app.include_router(module.router)
+        # Every API route needs a principal, even one a later change forgets to ask for.
+        app.include_router(module.router, dependencies=[Depends(get_principal)])
+    app.include_router(health.router)
     ui.install(app)
     mcp_sessions = mount_mcp(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

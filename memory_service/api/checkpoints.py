@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from memory_service.api.deps import StoreDep
+from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.models import Checkpoint
 from memory_service.schemas.history import (
     ChangePublic,
@@ -15,7 +15,7 @@ from memory_service.schemas.history import (
     CheckpointPublic,
     TargetPublic,
 )
-from memory_service.services import checkpoints
+from memory_service.services import access, checkpoints
 from memory_service.services.checkpoints import Target
 from memory_service.services.history import memory_from_snapshot
 
@@ -35,14 +35,22 @@ def target_public(target: Target) -> TargetPublic:
 
 
 @router.post("/checkpoints", status_code=status.HTTP_201_CREATED, response_model=CheckpointPublic)
-def create_checkpoint(project: str, body: CheckpointCreate, store: StoreDep) -> CheckpointPublic:
+def create_checkpoint(
+    project: str, body: CheckpointCreate, store: StoreDep, principal: PrincipalDep
+) -> CheckpointPublic:
     """Mark the project's current state; known_good=true when QA passed."""
+    access.require_project(principal, project)
+    agent = access.act_as(principal, body.agent, field="agent")
+    body = body if agent == body.agent else body.model_copy(update={"agent": agent})
     return checkpoint_public(checkpoints.create_checkpoint(store, project=project, body=body))
 
 
 @router.get("/checkpoints", response_model=list[CheckpointPublic])
-def read_checkpoints(project: str, store: StoreDep) -> list[CheckpointPublic]:
+def read_checkpoints(
+    project: str, store: StoreDep, principal: PrincipalDep
+) -> list[CheckpointPublic]:
     """The project's checkpoints, newest first."""
+    access.require_project(principal, project)
     return [checkpoint_public(c) for c in checkpoints.list_checkpoints(store, project=project)]
 
 
@@ -50,6 +58,7 @@ def read_checkpoints(project: str, store: StoreDep) -> list[CheckpointPublic]:
 def read_changes(
     project: str,
     store: StoreDep,
+    principal: PrincipalDep,
     since: Annotated[
         str,
         Query(
@@ -60,6 +69,7 @@ def read_changes(
     ] = checkpoints.LAST_KNOWN_GOOD,
 ) -> ChangesResponse:
     """What changed in the project after a checkpoint (default: the last known-good one)."""
+    access.require_project(principal, project)
     target, events = checkpoints.changes_since(store, project=project, since=since)
     changes = []
     for e in events:

@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from memory_service.api.rate_limit import TokenRateLimit
+from memory_service.services import access
+from memory_service.services.access import Principal
 from memory_service.store import Store
+
+# Documents the scheme in OpenAPI; the header itself is read below for exact messages.
+bearer = HTTPBearer(auto_error=False, description="A token from `memory-service token create`.")
 
 
 def get_store(request: Request) -> Store:
@@ -15,3 +23,28 @@ def get_store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+async def get_principal(
+    request: Request,
+    store: StoreDep,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """Who the request speaks for; also what its events record and its rate is counted on."""
+    principal = await authenticate_request(request, store)
+    # Set here, in the request's own context, so the route's thread sees it.
+    access.begin(principal)
+    return principal
+
+
+async def authenticate_request(request: Request, store: Store) -> Principal:
+    """The principal of a request's bearer token, counted against its rate limit."""
+    header = request.headers.get("authorization")
+    principal = await run_in_threadpool(access.authenticate, store, header)
+    if principal.token_id is not None:
+        limit: TokenRateLimit = request.app.state.rate_limit
+        limit.hit(principal.token_id)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

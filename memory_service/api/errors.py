@@ -21,12 +21,27 @@ STATUS = {
     errors.RollbackTargetUnknown: 409,
     errors.NothingToRollBack: 409,
     errors.RollbackNotFound: 404,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.RateLimited: 429,
+    errors.SecretRejected: 422,
+}
+# Headers a client needs to act on the error: how to authenticate, when to retry.
+HEADERS = {
+    errors.Unauthorized: lambda exc: {"WWW-Authenticate": "Bearer"},
+    errors.RateLimited: lambda exc: {"Retry-After": str(exc.details.get("retry_after", 1))},
 }
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return JSONResponse(status_code=status, content=body)
+    return JSONResponse(status_code=status, content=body, headers=headers)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -60,7 +75,8 @@ async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
 
 def _domain(status: int) -> Any:
     async def handler(_: Request, exc: errors.DomainError) -> JSONResponse:
-        return error_response(status, exc.code, exc.message, exc.details)
+        headers = HEADERS[type(exc)](exc) if type(exc) in HEADERS else None
+        return error_response(status, exc.code, exc.message, exc.details, headers)
 
     return handler
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, status
 
-from memory_service.api.deps import StoreDep
+from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.fields import Slug
 from memory_service.schemas.history import HistoryResponse, VersionPublic
 from memory_service.schemas.memories import (
@@ -17,7 +17,8 @@ from memory_service.schemas.memories import (
     MemoryPublic,
     MemoryUpdate,
 )
-from memory_service.services import history, memories
+from memory_service.services import access, history, memories
+from memory_service.services.access import Principal
 from memory_service.services.memories import Remembered
 from memory_service.services.views import to_public
 
@@ -45,21 +46,35 @@ def _created(r: Remembered) -> MemoryCreated:
     return out
 
 
+def _authored(principal: Principal, item: MemoryCreate) -> MemoryCreate:
+    access.require_project(principal, item.project)
+    agent = access.act_as(principal, item.agent, field="agent")
+    return item if agent == item.agent else item.model_copy(update={"agent": agent})
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MemoryCreated)
 def create_memory(
-    body: MemoryCreate, store: StoreDep, idempotency_key: IdempotencyKeyHeader = None
+    body: MemoryCreate,
+    store: StoreDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> MemoryCreated:
     """Remember a decision, deliverable, handoff or note."""
-    [result] = memories.remember_many(store, items=[body], idempotency_key=idempotency_key)
+    item = _authored(principal, body)
+    [result] = memories.remember_many(store, items=[item], idempotency_key=idempotency_key)
     return _created(result)
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchCreated)
 def create_memories(
-    body: BatchCreate, store: StoreDep, idempotency_key: IdempotencyKeyHeader = None
+    body: BatchCreate,
+    store: StoreDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> BatchCreated:
     """Remember up to 500 memories in one transaction and one embedding batch."""
-    results = memories.remember_many(store, items=body.memories, idempotency_key=idempotency_key)
+    items = [_authored(principal, item) for item in body.memories]
+    results = memories.remember_many(store, items=items, idempotency_key=idempotency_key)
     return BatchCreated(memories=[_created(r) for r in results])
 
 
@@ -67,6 +82,7 @@ def create_memories(
 def read_memory(
     memory_id: str,
     store: StoreDep,
+    principal: PrincipalDep,
     as_of: Annotated[
         str | None,
         Query(max_length=64, description="An event sequence or ISO time: the memory then."),
@@ -77,12 +93,16 @@ def read_memory(
         memory, replacement = history.memory_as_of(store, memory_id=memory_id, as_of=as_of)
     else:
         memory, replacement = memories.get_memory(store, memory_id=memory_id)
+    access.check_read(principal, memory)
     return to_public(memory, replacement)
 
 
 @router.get("/{memory_id}/history", response_model=HistoryResponse)
-def read_memory_history(memory_id: str, store: StoreDep) -> HistoryResponse:
+def read_memory_history(
+    memory_id: str, store: StoreDep, principal: PrincipalDep
+) -> HistoryResponse:
     """Every version of a memory with the event that produced it, its actor and time."""
+    access.check_read(principal, memories.get_memory(store, memory_id=memory_id)[0])
     events = history.memory_history(store, memory_id=memory_id)
     return HistoryResponse(
         memory_id=memory_id,
@@ -103,16 +123,26 @@ def read_memory_history(memory_id: str, store: StoreDep) -> HistoryResponse:
 
 
 @router.patch("/{memory_id}", response_model=MemoryPublic)
-def update_memory(memory_id: str, body: MemoryUpdate, store: StoreDep) -> MemoryPublic:
+def update_memory(
+    memory_id: str, body: MemoryUpdate, store: StoreDep, principal: PrincipalDep
+) -> MemoryPublic:
     """Change a memory: the change becomes a new version with its event."""
-    return to_public(memories.update_memory(store, memory_id=memory_id, changes=body))
+    memory, _ = memories.get_memory(store, memory_id=memory_id)
+    changes_status = "status" in body.model_fields_set
+    access.check_change(principal, memory, status=body.status if changes_status else None)
+    actor = access.act_as(principal, body.actor, field="actor")
+    changes = body if actor == body.actor else body.model_copy(update={"actor": actor})
+    return to_public(memories.update_memory(store, memory_id=memory_id, changes=changes))
 
 
 @router.delete("/{memory_id}", response_model=MemoryPublic)
 def retract_memory(
     memory_id: str,
     store: StoreDep,
+    principal: PrincipalDep,
     actor: Annotated[Slug | None, Query(description="Who retracts it.")] = None,
 ) -> MemoryPublic:
     """Retract a memory: hidden from search and recall, kept in history and by id."""
+    access.check_change(principal, memories.get_memory(store, memory_id=memory_id)[0])
+    actor = access.act_as(principal, actor, field="actor")
     return to_public(memories.retract_memory(store, memory_id=memory_id, actor=actor))

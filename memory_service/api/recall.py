@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from memory_service.api.checkpoints import checkpoint_public
-from memory_service.api.deps import StoreDep
+from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.search import RecallRequest, RecallResponse, RecallSections
+from memory_service.services import access
 from memory_service.services.recall import recall
 from memory_service.services.views import to_public
 
@@ -14,8 +15,9 @@ router = APIRouter(prefix="/v1", tags=["recall"])
 
 
 @router.post("/recall", response_model=RecallResponse)
-def recall_context(body: RecallRequest, store: StoreDep) -> RecallResponse:
+def recall_context(body: RecallRequest, store: StoreDep, principal: PrincipalDep) -> RecallResponse:
     """Open handoffs, current decisions, deliverables for the agent and relevant memories."""
+    access.require_project(principal, body.project)
     result = recall(store, request=body)
     return RecallResponse(
         agent=body.agent,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from memory_service.api.checkpoints import target_public
-from memory_service.api.deps import StoreDep
+from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.history import (
     RollbackPublic,
     RollbackRequest,
     RollbackResult,
     UndoRequest,
 )
+from memory_service.services import access
 from memory_service.services import rollback as rollbacks
 from memory_service.services.rollback import Outcome
 
@@ -32,15 +33,21 @@ def _result(project: str, outcome: Outcome, *, dry_run: bool) -> RollbackResult:
 
 
 @router.post("/projects/{project}/rollback", response_model=RollbackResult)
-def rollback_project(project: str, body: RollbackRequest, store: StoreDep) -> RollbackResult:
+def rollback_project(
+    project: str, body: RollbackRequest, store: StoreDep, principal: PrincipalDep
+) -> RollbackResult:
     """Restore the project (or one agent's or topic's memories) to a checkpoint or time."""
+    scope = access.rollback_scope(principal, project, body.agent)
+    actor = access.act_as(principal, body.actor, field="actor")
+    body = body.model_copy(update={"agent": scope, "actor": actor})
     outcome = rollbacks.rollback(store, project=project, request=body)
     return _result(project, outcome, dry_run=body.dry_run)
 
 
 @router.get("/projects/{project}/rollbacks", response_model=list[RollbackPublic])
-def read_rollbacks(project: str, store: StoreDep) -> list[RollbackPublic]:
+def read_rollbacks(project: str, store: StoreDep, principal: PrincipalDep) -> list[RollbackPublic]:
     """The project's rollbacks and undos, newest first."""
+    access.require_project(principal, project)
     return [
         RollbackPublic.model_validate(r, from_attributes=True)
         for r in rollbacks.list_rollbacks(store, project=project)
@@ -48,8 +55,12 @@ def read_rollbacks(project: str, store: StoreDep) -> list[RollbackPublic]:
 
 
 @router.post("/rollbacks/{rollback_id}/undo", response_model=RollbackResult)
-def undo_rollback(rollback_id: str, body: UndoRequest, store: StoreDep) -> RollbackResult:
+def undo_rollback(
+    rollback_id: str, body: UndoRequest, store: StoreDep, principal: PrincipalDep
+) -> RollbackResult:
     """Re-apply what a rollback reverted (refused if those memories changed since)."""
-    outcome = rollbacks.undo_rollback(store, rollback_id=rollback_id, actor=body.actor)
+    access.check_undo(principal, rollbacks.get_rollback(store, rollback_id=rollback_id))
+    actor = access.required(access.act_as(principal, body.actor, field="actor"), "actor")
+    outcome = rollbacks.undo_rollback(store, rollback_id=rollback_id, actor=actor)
     assert outcome.rollback is not None
     return _result(outcome.rollback.project, outcome, dry_run=False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from memory_service.api.deps import StoreDep
+from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
+from memory_service.services import access
 from memory_service.services.search import search_memories
 from memory_service.services.views import replacement_titles, to_public
 
@@ -13,9 +14,11 @@ router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.post("/search", response_model=SearchResponse)
-def search(body: SearchRequest, store: StoreDep) -> SearchResponse:
+def search(body: SearchRequest, store: StoreDep, principal: PrincipalDep) -> SearchResponse:
     """Search memories; an empty query with filters lists the newest first."""
-    hits = search_memories(store, request=body)
+    if body.project:
+        access.require_project(principal, body.project)
+    hits = search_memories(store, request=body, projects=access.visible_projects(principal))
     with store.db.read() as session:
         titles = replacement_titles(session, [h.memory for h in hits])
     return SearchResponse(

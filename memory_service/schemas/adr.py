@@ -38,10 +38,10 @@ class AdrImport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     files: list[AdrFile] = Field(max_length=MAX_FILES)
-    actor: Slug = Field(
-        default="adr-import",
-        description="Who imports; also the author of files that name neither an agent nor "
-        "decision makers.",
+    actor: Slug | None = Field(
+        default=None,
+        description="Who imports (default: the token's agent, else 'adr-import'); also the "
+        "author of files that name neither an agent nor decision makers.",
     )
 
 

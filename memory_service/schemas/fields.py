@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._:/-]{0,63}$")
@@ -68,6 +69,34 @@ def _topic(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     return check_slug(re.sub(r"[\s_]+", "-", value.strip().lower()))
+
+
+def with_missing_actor(exc: ValidationError, data: Any, field: str) -> ValidationError:
+    """`exc`, also naming `field` when the request left it out.
+
+    An acting field (agent, from_agent) may be left out because a token with an agent fills
+    it in; a request that fails anyway says it is missing too, so one answer lists all fixes.
+    """
+    if (
+        not isinstance(data, dict)
+        or data.get(field)
+        or any(e["loc"][:1] == (field,) for e in exc.errors())
+    ):
+        return exc
+    lines: list[InitErrorDetails] = [
+        {"type": PydanticCustomError(e["type"], e["msg"]), "loc": e["loc"], "input": e["input"]}
+        for e in exc.errors()
+    ]
+    lines.append(
+        {
+            "type": PydanticCustomError(
+                "missing", "Field required unless the token names an agent"
+            ),
+            "loc": (field,),
+            "input": data,
+        }
+    )
+    return ValidationError.from_exception_data(exc.title, lines)
 
 
 Slug = Annotated[str, AfterValidator(check_slug)]

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from memory_service.schemas.fields import Slug, Tags, Topic
+from memory_service.schemas.fields import Slug, Tags, Topic, with_missing_actor
 
 HandoffState = Literal["open", "acknowledged", "completed"]
 InboxState = Literal["open", "acknowledged", "completed", "active", "all"]
@@ -35,7 +43,9 @@ class HandoffCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     project: Slug = Field(description="Project slug.")
-    from_agent: Slug = Field(description="The agent handing the work over.")
+    from_agent: Slug | None = Field(
+        default=None, description="The agent handing the work over; the token's agent if absent."
+    )
     to_agent: Slug = Field(description="The agent receiving it.")
     summary: str = Field(min_length=1, max_length=8000, description="What is being handed over.")
     title: str | None = Field(
@@ -50,6 +60,16 @@ class HandoffCreate(BaseModel):
     topic: Topic = Field(default=None, description="Topic slug, e.g. 'orders-api'.")
     tags: Tags = Field(default_factory=list, description="Tags; normalised to lowercase slugs.")
     session: str | None = Field(default=None, max_length=128, description="The agent run.")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _name_missing_sender(
+        cls, data: Any, handler: ModelWrapValidatorHandler[HandoffCreate]
+    ) -> HandoffCreate:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise with_missing_actor(exc, data, "from_agent") from None
 
     @field_validator("completed", "pending", "risks")
     @classmethod

@@ -35,7 +35,9 @@ class CheckpointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: str = Field(min_length=1, max_length=200, description="e.g. 'qa-passed-sprint-3'.")
-    agent: Slug = Field(description="Who marks it (e.g. 'qa-engineer').")
+    agent: Slug | None = Field(
+        default=None, description="Who marks it (e.g. 'qa-engineer'); the token's agent if absent."
+    )
     known_good: bool = Field(default=False, description="QA passed at this point.")
     note: str | None = Field(default=None, max_length=4000)
 
@@ -91,13 +93,15 @@ class RollbackRequest(BaseModel):
     dry_run: bool = Field(default=False, description="Only show the diff and its impact.")
     agent: Slug | None = Field(default=None, description="Only memories authored by this agent.")
     topic: Topic = Field(default=None, description="Only memories on this topic.")
-    actor: Slug = Field(description="Who rolls back.")
+    actor: Slug | None = Field(default=None, description="Who rolls back; the token's agent.")
 
 
 class UndoRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    actor: Slug = Field(description="Who undoes the rollback.")
+    actor: Slug | None = Field(
+        default=None, description="Who undoes the rollback; the token's agent if absent."
+    )
 
 
 class FieldChange(BaseModel):

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
 
 from memory_service.schemas.fields import (
     STATUSES_BY_KIND,
@@ -15,6 +22,7 @@ from memory_service.schemas.fields import (
     Tags,
     Topic,
     UTCTime,
+    with_missing_actor,
 )
 
 
@@ -65,7 +73,9 @@ class MemoryCreate(MemoryBase):
     """A memory to remember."""
 
     project: Slug = Field(description="Project slug.")
-    agent: Slug = Field(description="The authoring agent's slug.")
+    agent: Slug | None = Field(
+        default=None, description="The authoring agent's slug; defaults to the token's agent."
+    )
     kind: Kind = "note"
     status: str | None = Field(default=None, description="Defaults by kind (decision: accepted).")
     supersedes: str | None = Field(default=None, description="Id of the decision this replaces.")
@@ -73,6 +83,16 @@ class MemoryCreate(MemoryBase):
         default="warn",
         description="What to do when the topic already has an accepted decision.",
     )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _name_missing_agent(
+        cls, data: Any, handler: ModelWrapValidatorHandler[MemoryCreate]
+    ) -> MemoryCreate:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise with_missing_actor(exc, data, "agent") from None
 
     @model_validator(mode="after")
     def _check_kind_rules(self) -> MemoryCreate:

@@ -36,6 +36,7 @@ from memory_service.services.adr import (
 from memory_service.services.changes import record_change, snapshot
 from memory_service.services.madr import AdrLink, AdrRecord
 from memory_service.services.memories import content_hash
+from memory_service.services.secrets import scrub
 from memory_service.services.views import to_public
 from memory_service.store import Store
 
@@ -157,6 +158,7 @@ def import_files(
     store: Store, *, project: str, files: list[AdrFile], actor: str
 ) -> AdrImportResult:
     """Create or update the project's decisions from ADR files; unchanged files write nothing."""
+    files = scrub(files, policy=store.settings.secrets, field="files")
     try:
         check_slug(project)
     except ValueError as exc:

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from memory_service.models import Event, Memory, Outbox, ProjectCounter, utcnow
+from memory_service.services.access import acting_name
 
 
 def snapshot(memory: Memory) -> dict[str, Any]:
@@ -26,22 +27,24 @@ def _counter_stmt(dialect: str) -> Any:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         _COUNTER_STMTS[dialect] = (
             insert(counter)
-            .values(project=sa.bindparam("project"), last_seq=1)
+            .values(project=sa.bindparam("project"), last_seq=sa.bindparam("step"))
             .on_conflict_do_update(
-                index_elements=[counter.c.project], set_={"last_seq": counter.c.last_seq + 1}
+                index_elements=[counter.c.project],
+                set_={"last_seq": counter.c.last_seq + sa.bindparam("step")},
             )
             .returning(counter.c.last_seq)
         )
     return _COUNTER_STMTS[dialect]
 
 
-def next_project_seq(session: Session, project: str) -> int:
-    """The project's next event number; its counter row stays locked until the commit."""
+def next_project_seq(session: Session, project: str, count: int = 1) -> int:
+    """The first of the project's next `count` event numbers; the counter stays locked."""
     # The increment takes the row lock, so the project's writers number their events
-    # in commit order; a rolled-back transaction gives its number back (no gaps).
+    # in commit order; a rolled-back transaction gives its numbers back (no gaps).
     stmt = _counter_stmt(session.get_bind().dialect.name)
     with session.no_autoflush:
-        return int(session.execute(stmt, {"project": project}).scalar_one())
+        last = int(session.execute(stmt, {"project": project, "step": count}).scalar_one())
+    return last - count + 1
 
 
 def record_change(
@@ -52,9 +55,14 @@ def record_change(
     actor: str,
     before: dict[str, Any] | None,
     rollback_id: str | None = None,
+    project_seq: int | None = None,
 ) -> Event:
-    """Persist `memory` as a new version with its event and its outbox row."""
-    project_seq = next_project_seq(session, memory.project)
+    """Persist `memory` as a new version with its event and its outbox row.
+
+    `project_seq` is a number the caller reserved with `next_project_seq` (bulk changes).
+    """
+    if project_seq is None:
+        project_seq = next_project_seq(session, memory.project)
     memory.version = 1 if before is None else int(before["version"]) + 1
     memory.updated_at = utcnow()
     session.add(memory)
@@ -69,6 +77,7 @@ def record_change(
         after=snapshot(memory),
         rollback_id=rollback_id,
         project_seq=project_seq,
+        principal=acting_name(),
     )
     session.add(event)
     session.add(Outbox(memory_id=memory.id))

@@ -10,7 +10,9 @@ from ulid import ULID
 from memory_service.errors import ProjectNotFound, RollbackTargetUnknown
 from memory_service.models import Checkpoint, Event, Memory
 from memory_service.schemas.history import CheckpointCreate
+from memory_service.services.access import required
 from memory_service.services.history import current_seq, parse_time, seq_at_time
+from memory_service.services.secrets import scrub
 from memory_service.store import Store
 
 LAST_KNOWN_GOOD = "last-known-good"
@@ -34,13 +36,15 @@ def _ensure_project(session: Session, project: str) -> None:
 
 def create_checkpoint(store: Store, *, project: str, body: CheckpointCreate) -> Checkpoint:
     """Mark the project's current state (the newest event sequence) with a label."""
+    body = scrub(body, policy=store.settings.secrets)
+    agent = required(body.agent, "agent")
     with store.db.write() as session:
         _ensure_project(session, project)
         checkpoint = Checkpoint(
             id=str(ULID()),
             project=project,
             label=body.label,
-            agent=body.agent,
+            agent=agent,
             known_good=body.known_good,
             note=body.note,
             seq=current_seq(session),

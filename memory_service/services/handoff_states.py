@@ -12,6 +12,7 @@ from memory_service.schemas.handoffs import HandoffNote, HandoffPublic
 from memory_service.services import indexing
 from memory_service.services.changes import record_change, snapshot
 from memory_service.services.handoffs import get_handoff_row, public_handoffs
+from memory_service.services.secrets import scrub
 from memory_service.store import Store
 
 
@@ -37,6 +38,7 @@ def _transition(
     actor: str | None,
     note: str | None,
 ) -> HandoffPublic:
+    note = scrub(note, policy=store.settings.secrets, field="note")
     with store.db.write() as session:
         memory = get_handoff_row(session, handoff_id)
         receiver = memory.for_agents[0] if memory.for_agents else memory.agent

@@ -23,9 +23,11 @@ from memory_service.schemas.handoffs import (
     RefSummary,
 )
 from memory_service.services import indexing
+from memory_service.services.access import required
 from memory_service.services.changes import record_change
 from memory_service.services.memories import content_hash, default_title
 from memory_service.services.search import ensure_project
+from memory_service.services.secrets import scrub
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
 
@@ -116,6 +118,8 @@ def create_handoff(
     store: Store, *, handoff: HandoffCreate, idempotency_key: str | None = None
 ) -> HandoffPublic:
     """Record a handoff from one agent to another; it starts open."""
+    handoff = scrub(handoff, policy=store.settings.secrets)
+    sender = required(handoff.from_agent, "from_agent")
     request_hash = _request_hash(handoff)
     with store.db.write() as session:
         replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
@@ -126,7 +130,7 @@ def create_handoff(
         memory = Memory(
             id=str(ULID()),
             project=handoff.project,
-            agent=handoff.from_agent,
+            agent=sender,
             kind="handoff",
             title=(handoff.title or "").strip() or default_title(handoff.summary),
             content=handoff.summary,
@@ -143,9 +147,7 @@ def create_handoff(
             recorded_at=now,
             content_hash=content_hash(handoff.project, "handoff", handoff.summary),
         )
-        record_change(
-            session, memory=memory, event_type="created", actor=handoff.from_agent, before=None
-        )
+        record_change(session, memory=memory, event_type="created", actor=sender, before=None)
         if idempotency_key:
             session.add(
                 IdempotencyKey(
@@ -185,11 +187,13 @@ def list_handoffs(
     from_agent: str | None = None,
     state: InboxState = "active",
     limit: int = 50,
+    projects: tuple[str, ...] | None = None,
 ) -> list[HandoffPublic]:
     """Handoffs by receiver, sender, project and state, newest first (the inbox)."""
     wanted = STATES[state]
     where = MemoryFilter(
         project=project,
+        projects=projects,
         agent=from_agent,
         kinds=("handoff",),
         for_agent=to_agent,

@@ -21,7 +21,9 @@ from memory_service.models import IdempotencyKey, Memory, utcnow
 from memory_service.schemas.fields import DEFAULT_STATUS, STATUSES_BY_KIND
 from memory_service.schemas.memories import ConflictRef, MemoryCreate, MemoryUpdate
 from memory_service.services import indexing
+from memory_service.services.access import required
 from memory_service.services.changes import record_change, snapshot
+from memory_service.services.secrets import scrub
 from memory_service.store import Store
 
 
@@ -144,12 +146,15 @@ def _create(session: Session, item: MemoryCreate, hashed: str) -> Remembered:
             conflicts=[c.model_dump() for c in conflicts],
         )
     _check_refs(session, item.refs)
+    author = required(item.agent, "agent")
     now = utcnow()
     fields = item.model_dump(
-        exclude={"metadata", "on_conflict", "status", "title", "occurred_at"}, exclude_none=True
+        exclude={"agent", "metadata", "on_conflict", "status", "title", "occurred_at"},
+        exclude_none=True,
     )
     memory = Memory(
         **fields,
+        agent=author,
         id=str(ULID()),
         title=(item.title or "").strip() or default_title(item.content),
         status=status,
@@ -158,9 +163,9 @@ def _create(session: Session, item: MemoryCreate, hashed: str) -> Remembered:
         recorded_at=now,
         content_hash=hashed,
     )
-    record_change(session, memory=memory, event_type="created", actor=item.agent, before=None)
+    record_change(session, memory=memory, event_type="created", actor=author, before=None)
     if item.supersedes:
-        _supersede(session, memory, item.supersedes, item.agent)
+        _supersede(session, memory, item.supersedes, author)
     return Remembered(memory, conflicts=conflicts)
 
 
@@ -169,6 +174,11 @@ def remember_many(
 ) -> list[Remembered]:
     """Store memories in one transaction, then bring the vector index up to date."""
     _check_size(store, items)
+    policy = store.settings.secrets
+    items = [
+        scrub(item, policy=policy, field=f"memories.{i}" if len(items) > 1 else "")
+        for i, item in enumerate(items)
+    ]
     request_hash = _request_hash(items)
     with store.db.write() as session:
         replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
@@ -215,6 +225,7 @@ def _after_commit(store: Store) -> None:
 
 def update_memory(store: Store, *, memory_id: str, changes: MemoryUpdate) -> Memory:
     """Apply changes as a new version; a no-op change makes no version."""
+    changes = scrub(changes, policy=store.settings.secrets)
     with store.db.write() as session:
         memory = _get(session, memory_id)
         if memory.status == "retracted":

@@ -9,8 +9,8 @@ from memory_service.schemas.search import ProjectSummary
 from memory_service.store import Store
 
 
-def list_projects(store: Store) -> list[ProjectSummary]:
-    """Every project with its counts by kind (retracted memories excluded) and last activity."""
+def list_projects(store: Store, *, projects: tuple[str, ...] | None = None) -> list[ProjectSummary]:
+    """Projects (all, or those named) with counts by kind and last activity."""
     m = Memory.__table__.c  # type: ignore[attr-defined]
     live = m.status != "retracted"
 
@@ -30,6 +30,8 @@ def list_projects(store: Store) -> list[ProjectSummary]:
         .group_by(m.project)
         .order_by(m.project)
     )
+    if projects is not None:
+        stmt = stmt.where(m.project.in_(projects))
     with store.db.read() as session:
         rows = session.execute(stmt).all()
     return [

@@ -18,7 +18,8 @@ from memory_service.schemas.history import (
     RollbackRequest,
 )
 from memory_service.services import indexing
-from memory_service.services.changes import record_change, snapshot
+from memory_service.services.access import required
+from memory_service.services.changes import next_project_seq, record_change, snapshot
 from memory_service.services.checkpoints import Target, resolve_target
 from memory_service.services.history import VOLATILE, current_seq, states_at
 from memory_service.store import Store
@@ -133,6 +134,7 @@ def rollback(store: Store, *, project: str, request: RollbackRequest) -> Outcome
             target, steps = _plan(session, project, request)
             changes = [c for _, c in steps]
             return Outcome(None, target, changes, _impact(session, project, changes))
+    actor = required(request.actor, "actor")
     with store.db.write() as session:
         target, steps = _plan(session, project, request)
         changes = [c for _, c in steps]
@@ -142,22 +144,24 @@ def rollback(store: Store, *, project: str, request: RollbackRequest) -> Outcome
             project=project,
             target=request.to,
             target_seq=target.seq,
-            actor=request.actor,
+            actor=actor,
             agent=request.agent,
             topic=request.topic,
             changed=len(changes),
         )
         session.add(record)
-        for memory, change in steps:
+        first_seq = next_project_seq(session, project, len(steps))
+        for offset, (memory, change) in enumerate(steps):
             before = snapshot(memory)
             _apply(memory, change)
             record_change(
                 session,
                 memory=memory,
                 event_type="rolled_back",
-                actor=request.actor,
+                actor=actor,
                 before=before,
                 rollback_id=record.id,
+                project_seq=first_seq + offset,
             )
     indexing.sync(store)
     return Outcome(record, target, changes, impact)
@@ -222,6 +226,15 @@ def undo_rollback(store: Store, *, rollback_id: str, actor: str) -> Outcome:
         target = Target(f"undo:{rollback_id}", original.target_seq)
     indexing.sync(store)
     return Outcome(record, target, changes)
+
+
+def get_rollback(store: Store, *, rollback_id: str) -> Rollback:
+    """A rollback (or undo) record by id."""
+    with store.db.read() as session:
+        record = session.get(Rollback, rollback_id)
+    if record is None:
+        raise RollbackNotFound(f"no rollback has id {rollback_id!r}", id=rollback_id)
+    return record
 
 
 def list_rollbacks(store: Store, *, project: str) -> list[Rollback]:

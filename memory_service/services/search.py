@@ -26,7 +26,7 @@ class Hit:
     explain: ScoreExplain | None
 
 
-def build_filter(request: SearchRequest) -> MemoryFilter:
+def build_filter(request: SearchRequest, projects: tuple[str, ...] | None = None) -> MemoryFilter:
     excluded = ("retracted",) if request.include_superseded else ("retracted", "superseded")
     return MemoryFilter(
         project=request.project,
@@ -34,6 +34,7 @@ def build_filter(request: SearchRequest) -> MemoryFilter:
         kinds=tuple(request.kinds),
         topic=request.topic,
         tags_all=tuple(request.tags_all),
+        projects=projects,
         tags_any=tuple(request.tags_any),
         for_agent=request.for_agent,
         since=request.since,
@@ -83,13 +84,15 @@ def recent(session: Session, where: MemoryFilter, k: int, dialect: str) -> list[
     return list(session.exec(stmt).all())
 
 
-def search_memories(store: Store, *, request: SearchRequest) -> list[Hit]:
-    """Rank memories by relevance to the query under the request's filters."""
+def search_memories(
+    store: Store, *, request: SearchRequest, projects: tuple[str, ...] | None = None
+) -> list[Hit]:
+    """Rank memories by relevance to the query under the request's filters (and `projects`)."""
     if request.as_of is not None:
         from memory_service.services.search_as_of import search_as_of  # needs this module
 
-        return search_as_of(store, request=request)
-    where = build_filter(request)
+        return search_as_of(store, request=request, projects=projects)
+    where = build_filter(request, projects)
     dialect = store.db.dialect
     with store.db.read() as session:
         ensure_project(session, request.project)

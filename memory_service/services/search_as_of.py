@@ -60,6 +60,7 @@ def _matches(state: dict[str, Any], f: MemoryFilter) -> bool:
     tags, recipients = set(state.get("tags") or []), set(state.get("for_agents") or [])
     return not (
         (f.project and state["project"] != f.project)
+        or (f.projects is not None and state["project"] not in f.projects)
         or (f.agent and state["agent"] != f.agent)
         or (f.kinds and state["kind"] not in f.kinds)
         or (f.topic and state.get("topic") != f.topic)
@@ -110,10 +111,12 @@ def _vectors(store: Store, states: dict[str, dict[str, Any]], changed: set[str])
     return vectors
 
 
-def search_as_of(store: Store, *, request: SearchRequest) -> list[Hit]:
+def search_as_of(
+    store: Store, *, request: SearchRequest, projects: tuple[str, ...] | None = None
+) -> list[Hit]:
     """Rank memories by the query as the store stood at `request.as_of`."""
     assert request.as_of is not None
-    where = build_filter(request)
+    where = build_filter(request, projects)
     with store.db.read() as session:
         ensure_project(session, request.project)
         seq = resolve_as_of(session, request.as_of)

@@ -15,6 +15,8 @@ from memory_service.models import Memory
 @dataclass(frozen=True)
 class MemoryFilter:
     project: str | None = None
+    # The projects a token may read; None is every project, () is none.
+    projects: tuple[str, ...] | None = None
     agent: str | None = None
     kinds: tuple[str, ...] = ()
     topic: str | None = None
@@ -39,6 +41,8 @@ def sql_where(f: MemoryFilter, dialect: str) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if f.project:
         conds.append(m.project == f.project)
+    if f.projects is not None:
+        conds.append(m.project.in_(f.projects) if f.projects else sa.false())
     if f.agent:
         conds.append(m.agent == f.agent)
     if f.kinds:
@@ -65,6 +69,9 @@ def chroma_where(f: MemoryFilter) -> dict[str, Any] | None:
     conds: list[dict[str, Any]] = []
     if f.project:
         conds.append({"project": f.project})
+    if f.projects is not None:
+        # Chroma refuses an empty $in: a project no memory can have matches nothing instead.
+        conds.append({"project": {"$in": list(f.projects) or [""]}})
     if f.agent:
         conds.append({"agent": f.agent})
     if f.kinds:
