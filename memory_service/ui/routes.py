@@ -17,12 +17,19 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from memory_service.api.deps import StoreDep
+from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.api.errors import STATUS
 from memory_service.errors import DomainError, InvalidInput, RollbackTargetUnknown
 from memory_service.schemas.fields import DECISION_STATUSES, check_slug
 from memory_service.schemas.history import RollbackRequest
-from memory_service.services import checkpoints, decision_log, handoffs, history, rollback
+from memory_service.services import (
+    access,
+    checkpoints,
+    decision_log,
+    handoffs,
+    history,
+    rollback,
+)
 from memory_service.services.decision_log import LogFilter
 from memory_service.services.projects import list_projects
 from memory_service.ui import views
@@ -83,9 +90,10 @@ def _slug(name: str, value: str | None) -> str | None:
 
 
 @router.get("")
-def projects_page(request: Request, store: StoreDep) -> Response:
-    """Every project with its counts and last activity."""
-    return page(request, "projects.html", projects=list_projects(store))
+def projects_page(request: Request, store: StoreDep, principal: PrincipalDep) -> Response:
+    """Every project (the token may use) with its counts and last activity."""
+    visible = list_projects(store, projects=access.visible_projects(principal))
+    return page(request, "projects.html", projects=visible)
 
 
 @router.get("/projects/{project}")
@@ -99,6 +107,7 @@ def decisions_page(
     request: Request,
     project: str,
     store: StoreDep,
+    principal: PrincipalDep,
     q: Annotated[str | None, Query(max_length=500)] = None,
     status: Text = None,
     topic: Text = None,
@@ -109,6 +118,7 @@ def decisions_page(
     """The decision log: a timeline by month, filters, and hybrid search."""
     if redirect := _canonical(request):
         return redirect
+    access.require_project(principal, project)
     wanted = LogFilter(
         status=_opt(status), topic=_opt(topic), tag=_opt(tag), agent=_opt(agent), query=_opt(q)
     )
@@ -140,10 +150,12 @@ def memory_page(
     project: str,
     memory_id: str,
     store: StoreDep,
+    principal: PrincipalDep,
     from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
     to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
 ) -> Response:
     """A decision (or any memory): its record, supersession chain, versions and references."""
+    access.require_project(principal, project)
     memory = decision_log.get_in_project(store, project=project, memory_id=memory_id)
     events = history.memory_history(store, memory_id=memory_id)
     versions = {e.version: e for e in events if e.version and e.after}
@@ -172,10 +184,13 @@ def memory_page(
 
 
 @router.get("/projects/{project}/handoffs")
-def handoffs_page(request: Request, project: str, store: StoreDep, agent: Text = None) -> Response:
+def handoffs_page(
+    request: Request, project: str, store: StoreDep, principal: PrincipalDep, agent: Text = None
+) -> Response:
     """The handoff board: open, acknowledged and completed, by receiving agent."""
     if redirect := _canonical(request):
         return redirect
+    access.require_project(principal, project)
     receiver = _opt(agent)
     every = handoffs.list_handoffs(store, project=project, state="all", limit=1000)
     shown = [h for h in every if receiver is None or h.to_agent == receiver]
@@ -193,9 +208,10 @@ def handoffs_page(request: Request, project: str, store: StoreDep, agent: Text =
 
 @router.get("/projects/{project}/checkpoints")
 def checkpoints_page(
-    request: Request, project: str, store: StoreDep, done: Text = None
+    request: Request, project: str, store: StoreDep, principal: PrincipalDep, done: Text = None
 ) -> Response:
     """Checkpoints and rollbacks on one timeline, each checkpoint with a rollback preview."""
+    access.require_project(principal, project)
     marks = checkpoints.list_checkpoints(store, project=project)
     rollbacks = rollback.list_rollbacks(store, project=project)
     try:
@@ -260,12 +276,14 @@ def rollback_preview(
     request: Request,
     project: str,
     store: StoreDep,
+    principal: PrincipalDep,
     to: Annotated[str, Query(max_length=64)] = checkpoints.LAST_KNOWN_GOOD,
     agent: Text = None,
     topic: Text = None,
 ) -> Response:
     """What a rollback would change (the dry-run diff) and what it affects, before confirming."""
-    return _preview(request, store, project, _request(to, agent, topic, dry_run=True))
+    scope = access.rollback_scope(principal, project, _opt(agent))
+    return _preview(request, store, project, _request(to, scope, topic, dry_run=True))
 
 
 @router.post("/projects/{project}/rollback", dependencies=[Depends(check_form)])
@@ -273,6 +291,7 @@ def rollback_confirm(
     request: Request,
     project: str,
     store: StoreDep,
+    principal: PrincipalDep,
     to: Annotated[str, Form(max_length=64)],
     seen: Annotated[int, Form()],
     actor: Annotated[str, Form(max_length=64)] = "",
@@ -280,7 +299,8 @@ def rollback_confirm(
     topic: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Apply the previewed rollback, unless the project changed since the preview."""
-    target = _request(to, agent, topic, dry_run=True)
+    scope = access.rollback_scope(principal, project, _opt(agent))
+    target = _request(to, scope, topic, dry_run=True)
     try:
         who = _slug("actor", actor)
     except InvalidInput as exc:
@@ -291,6 +311,7 @@ def rollback_confirm(
     if decision_log.last_event(store, project=project) != seen:
         error = "the project changed since this preview: check the new diff, then confirm again"
         return _preview(request, store, project, target, actor=who, error=error)
+    who = access.act_as(principal, who, field="actor") or who
     done = rollback.rollback(
         store, project=project, request=target.model_copy(update={"dry_run": False, "actor": who})
     )
@@ -302,10 +323,14 @@ def rollback_confirm(
 
 @router.post("/rollbacks/{rollback_id}/undo", dependencies=[Depends(check_form)])
 def undo_confirm(
-    rollback_id: str, store: StoreDep, actor: Annotated[str, Form(max_length=64)] = ""
+    rollback_id: str,
+    store: StoreDep,
+    principal: PrincipalDep,
+    actor: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Re-apply what a rollback reverted."""
-    who = _slug("actor", actor)
+    access.check_undo(principal, rollback.get_rollback(store, rollback_id=rollback_id))
+    who = access.act_as(principal, _slug("actor", actor), field="actor")
     if who is None:
         raise InvalidInput("say who undoes the rollback: your name as a slug, e.g. 'qa-lead'")
     done = rollback.undo_rollback(store, rollback_id=rollback_id, actor=who)

@@ -56,3 +56,24 @@ def test_a_confirm_without_a_name_shows_the_preview_again(client: TestClient) ->
     assert "actor: &#39;Not A Slug&#39; is not a slug" in response.text
     memory = client.get(f"/v1/memories/{seeded.ids['dynamo']}").json()
     assert memory["status"] == "accepted"  # nothing was rolled back
+
+
+def test_once_tokens_exist_the_ui_follows_the_apis_access_rules(client: TestClient) -> None:
+    from memory_service.services import tokens
+
+    seeded = write(client)
+    db = client.app.state.store.db  # type: ignore[attr-defined]
+    agent = tokens.create_token(
+        db, name="alice", role="agent", agent="alice", projects=["lab"], actor="test"
+    ).token
+    refused = client.get("/ui/projects/shop/decisions")
+    assert refused.status_code == 401 and "this service needs a token" in refused.text
+    elsewhere = client.get(
+        "/ui/projects/shop/decisions", headers={"Authorization": f"Bearer {agent}"}
+    )
+    assert elsewhere.status_code == 403 and "may not use project" in elsewhere.text
+    listed = client.get("/ui", headers={"Authorization": f"Bearer {agent}"})
+    assert listed.status_code == 200 and "/ui/projects/shop/" not in listed.text
+    undo = client.post(f"/ui/rollbacks/{'0' * 26}/undo", data={"actor": "alice"})
+    assert undo.status_code == 401
+    assert client.get(f"/v1/memories/{seeded.ids['dynamo']}").status_code == 401
