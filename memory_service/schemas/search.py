@@ -37,15 +37,23 @@ class SearchRequest(BaseModel):
     )
     k: int = Field(default=10, ge=1, le=100, description="How many results.")
     explain: bool = Field(default=False, description="Show each part of the score.")
+    mode: Literal["hybrid", "vector", "keyword"] = Field(
+        default="hybrid",
+        description="hybrid: vector similarity, keyword relevance and a same-session lift; "
+        "vector or keyword: that ranking alone (to compare, or for exact-word lookups).",
+    )
 
 
 class ScoreExplain(BaseModel):
     vector_rank: int | None
-    vector_distance: float | None
+    vector_distance: float | None = Field(description="Cosine distance (1 - similarity).")
     keyword_rank: int | None
-    keyword_bm25: float | None
+    keyword_bm25: float | None = Field(description="Raw keyword score; lower is better.")
     vector_part: float
     keyword_part: float
+    session_part: float = Field(
+        default=0.0, description="Lift from a better keyword match in the same session."
+    )
     fused: float
 
 

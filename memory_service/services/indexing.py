@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, func, select
 from memory_service.errors import IndexMismatch
 from memory_service.models import IndexState, Memory, Outbox
 from memory_service.services.embeddings import embed_texts
+from memory_service.services.neighbours import CONTEXT_CHARS, next_in_session, previous_in_session
 from memory_service.store import Store
 from memory_service.store.vectors import chroma_metadata
 
@@ -19,14 +20,18 @@ DRAIN_PAGE = 256
 MEMORY_LOCK_SPACE = 7002
 
 
-def embedding_text(memory: Memory) -> str:
-    """The text a memory is embedded as: title (when not just the first line) and body."""
+def embedding_text(memory: Memory, previous: Memory | None = None) -> str:
+    """The text a memory is embedded as: title (when not just the first line), body, and
+    the start of the memory before it in its session (see services/neighbours.py)."""
     parts = []
     if not memory.content.lstrip().startswith(memory.title.rstrip(".")):
         parts.append(memory.title)
     parts.append(memory.content)
     if memory.reasoning:
         parts.append(f"Reasoning: {memory.reasoning}")
+    if previous is not None:
+        # After the memory's own text, so the model's length limit cuts the context first.
+        parts.append(previous.content[:CONTEXT_CHARS])
     return "\n".join(parts)
 
 
@@ -34,8 +39,17 @@ def index_memories(store: Store, memories: list[Memory]) -> None:
     """Write these memories' current state into the vector index."""
     live = [m for m in memories if m.status != "retracted"]
     gone = [m.id for m in memories if m.status == "retracted"]
+    # A changed memory is the context of the next one in its session: re-embed that one too
+    # (the embedding cache makes it free when the text it sees did not change).
+    seen = {m.id for m in memories}
+    live += [
+        m
+        for m in next_in_session(store, [m for m in memories if m.version > 1])
+        if m.id not in seen
+    ]
     if live:
-        vectors = embed_texts(store, [embedding_text(m) for m in live])
+        previous = previous_in_session(store, live)
+        vectors = embed_texts(store, [embedding_text(m, previous.get(m.id)) for m in live])
         store.vectors.upsert([m.id for m in live], vectors, [chroma_metadata(m) for m in live])
     store.vectors.delete(gone)
 

@@ -1,18 +1,22 @@
-"""Hybrid search: vector and keyword candidates under one filter, fused by weighted RRF."""
+"""Hybrid search: vector and keyword candidates under one filter, ranked by `ranking.fuse`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from sqlmodel import Session, col, select
 
 from memory_service.errors import InvalidInput, ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.search import ScoreExplain, SearchRequest
+from memory_service.services.ranking import fuse, session_key
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, chroma_where, sql_where
 from memory_service.store.keyword import keyword_search
+from memory_service.store.vectors import VectorHit
 
+# Reciprocal rank fusion, still used by the as_of search over past states.
 RRF_K = 60
 VECTOR_WEIGHT = 1.0
 KEYWORD_WEIGHT = 1.0

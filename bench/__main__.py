@@ -1,0 +1,29 @@
+"""`python -m bench NAME [options]`: run one benchmark (locomo, speed)."""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = "usage: python -m bench {locomo,speed} [options]   (add --help after the name)"
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(USAGE)
+        raise SystemExit(0 if len(sys.argv) >= 2 else 2)
+    name, rest = sys.argv[1], sys.argv[2:]
+    if name == "locomo":
+        from bench import locomo
+
+        locomo.main(rest)
+    elif name == "speed":
+        from bench import speed
+
+        speed.main(rest)
+    else:
+        print(f"unknown benchmark {name!r}\n{USAGE}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    main()

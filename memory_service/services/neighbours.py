@@ -1,0 +1,88 @@
+"""A memory's neighbours in its session: the context it is embedded with.
+
+Agents write a session's memories in order, and a short memory ("Yes, last May") often
+means little without the one before it. The vector index therefore embeds each memory
+together with the memory written just before it in the same project and session.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import col, select
+
+from memory_service.models import Memory
+from memory_service.store import Store
+
+# How much of the previous memory joins the embedding text: enough to carry its topic,
+# short enough that the model's 256-token window and its cost stay with the memory itself.
+CONTEXT_CHARS = 300
+
+
+def previous_in_session(store: Store, memories: list[Memory]) -> dict[str, Memory]:
+    """For each memory with a session, the live memory written just before it there."""
+    groups: dict[tuple[str, str], list[Memory]] = defaultdict(list)
+    for m in memories:
+        if m.session and m.pk is not None:
+            groups[(m.project, m.session)].append(m)
+    found: dict[str, Memory] = {}
+    if not groups:
+        return found
+    with store.db.read() as session:
+        for (project, name), members in groups.items():
+            members.sort(key=lambda m: m.pk or 0)
+            lowest, highest = members[0].pk or 0, members[-1].pk or 0
+            first = session.exec(
+                select(Memory)
+                .where(
+                    Memory.project == project,
+                    Memory.session == name,
+                    Memory.status != "retracted",
+                    col(Memory.pk) < lowest,
+                )
+                .order_by(col(Memory.pk).desc())
+                .limit(1)
+            ).first()
+            window = session.exec(
+                select(Memory)
+                .where(
+                    Memory.project == project,
+                    Memory.session == name,
+                    Memory.status != "retracted",
+                    col(Memory.pk) >= lowest,
+                    col(Memory.pk) < highest,
+                )
+                .order_by(col(Memory.pk))
+            ).all()
+            before = ([first] if first else []) + list(window)
+            i = 0
+            for m in members:
+                while i + 1 < len(before) and (before[i + 1].pk or 0) < (m.pk or 0):
+                    i += 1
+                if before and (before[i].pk or 0) < (m.pk or 0):
+                    found[m.id] = before[i]
+    return found
+
+
+def next_in_session(store: Store, memories: list[Memory]) -> list[Memory]:
+    """The live memory written just after each of these in its session (whose context
+    they are), for re-embedding after a change."""
+    found: dict[str, Memory] = {}
+    with store.db.read() as session:
+        for m in memories:
+            if not m.session or m.pk is None:
+                continue
+            after = session.exec(
+                select(Memory)
+                .where(
+                    Memory.project == m.project,
+                    Memory.session == m.session,
+                    Memory.status != "retracted",
+                    col(Memory.pk) > m.pk,
+                )
+                .order_by(col(Memory.pk))
+                .limit(1)
+            ).first()
+            if after is not None:
+                found[after.id] = after
+    return list(found.values())

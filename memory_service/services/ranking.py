@@ -1,0 +1,105 @@
+"""Hybrid ranking: cosine similarity, normalised keyword relevance and a same-session lift.
+
+A candidate's hybrid score is
+
+    vector * similarity + keyword * relevance + session * best relevance in its session
+
+where `relevance` is the keyword score divided by the best keyword score of the query (so
+1.0 for the best match) and "its session" is the memories sharing its project and session
+(a memory without a session is a session of its own). The weights were tuned on half of the
+LoCoMo conversations and checked on the other half: see decisions/0020.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from memory_service.schemas.search import ScoreExplain
+from memory_service.store.keyword import KeywordHit
+from memory_service.store.vectors import VectorHit
+
+Mode = Literal["hybrid", "vector", "keyword"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    vector: float = 1.0
+    keyword: float = 0.3
+    session: float = 0.5
+
+
+HYBRID = Weights()
+
+
+def keyword_relevance(keyword: list[KeywordHit]) -> dict[str, float]:
+    """Each keyword hit's score as a share of the best one's (1.0 for the best)."""
+    # Both stores report "lower is better" (FTS5 bm25 and negated ts_rank are negative).
+    raw = {k.memory_id: -k.bm25 for k in keyword}
+    best = max(raw.values(), default=0.0)
+    if best <= 0:
+        return dict.fromkeys(raw, 1.0)
+    return {mid: max(0.0, r / best) for mid, r in raw.items()}
+
+
+def _blank() -> ScoreExplain:
+    return ScoreExplain(
+        vector_rank=None,
+        vector_distance=None,
+        keyword_rank=None,
+        keyword_bm25=None,
+        vector_part=0.0,
+        keyword_part=0.0,
+        fused=0.0,
+    )
+
+
+def fuse(
+    *,
+    vector: list[VectorHit],
+    keyword: list[KeywordHit],
+    similarity: dict[str, float],
+    session_of: dict[str, str],
+    mode: Mode = "hybrid",
+    weights: Weights = HYBRID,
+) -> dict[str, ScoreExplain]:
+    """Score every candidate that `session_of` lists (the ones SQL let through)."""
+    scores: dict[str, ScoreExplain] = {}
+    if mode != "keyword":
+        for rank, hit in enumerate(vector, start=1):
+            if hit.memory_id in session_of:
+                entry = scores.setdefault(hit.memory_id, _blank())
+                entry.vector_rank, entry.vector_distance = rank, hit.distance
+    relevance = keyword_relevance(keyword) if mode != "vector" else {}
+    for rank, kw in enumerate(keyword, start=1):
+        if kw.memory_id in session_of and mode != "vector":
+            entry = scores.setdefault(kw.memory_id, _blank())
+            entry.keyword_rank, entry.keyword_bm25 = rank, kw.bm25
+    best_in_session: dict[str, float] = {}
+    for mid, rel in relevance.items():
+        if mid in session_of:
+            key = session_of[mid]
+            best_in_session[key] = max(best_in_session.get(key, 0.0), rel)
+    for mid, entry in scores.items():
+        sim = similarity.get(mid)
+        if entry.vector_distance is None and sim is not None:
+            entry.vector_distance = 1.0 - sim
+        rel = relevance.get(mid, 0.0)
+        if mode == "vector":
+            entry.vector_part = sim or 0.0
+        elif mode == "keyword":
+            entry.keyword_part = rel
+        else:
+            entry.vector_part = weights.vector * (sim or 0.0)
+            # keyword * rel + session * max(rel, best other in session), split so that
+            # session_part is only the lift a better match in the same session gives.
+            entry.keyword_part = (weights.keyword + weights.session) * rel
+            lift = best_in_session.get(session_of[mid], 0.0) - rel
+            entry.session_part = weights.session * max(0.0, lift)
+        entry.fused = entry.vector_part + entry.keyword_part + entry.session_part
+    return scores
+
+
+def session_key(project: str, session: str | None, memory_id: str) -> str:
+    """Memories of one project and session share a key; a sessionless memory has its own."""
+    return f"{project}\0{session}" if session else f"\0{memory_id}"

@@ -1,0 +1,71 @@
+"""Ranking: search modes, the same-session lift and embedding with the session's context."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.factories import remember, result_ids, search
+
+
+def test_keyword_mode_returns_only_memories_that_share_a_word(client: TestClient) -> None:
+    target = remember(client, content="Session tokens are rotated by the Quokkafly scheduler.")
+    remember(client, content="Invoices are rendered to PDF nightly.")
+    results = search(client, "quokkafly", project="shop", mode="keyword", explain=True)
+    assert result_ids(results) == [target["id"]]
+    assert results[0]["explain"]["vector_part"] == 0.0
+    assert results[0]["score"] == results[0]["explain"]["keyword_part"] == 1.0
+
+
+def test_vector_mode_ranks_by_similarity_alone(client: TestClient) -> None:
+    target = remember(client, content="We cache product listings in Redis for five minutes.")
+    other = remember(client, content="Passwords are hashed with argon2id.")
+    results = search(client, "catalogue data kept in memory", project="shop", mode="vector")
+    assert result_ids(results) == [target["id"], other["id"]]
+    explained = search(client, "catalogue", project="shop", mode="vector", explain=True)
+    for hit in explained:
+        assert hit["explain"]["keyword_part"] == 0.0
+        assert abs(hit["score"] - (1.0 - hit["explain"]["vector_distance"])) < 1e-6
+
+
+def test_a_better_match_in_the_same_session_lifts_a_memory(client: TestClient) -> None:
+    remember(client, content="The zeppelin hangar inspection is on Tuesday.", session="run-1")
+    lifted = remember(client, content="I will bring the torque wrench.", session="run-1")
+    alone = remember(client, content="I will bring the torque wrench.", project="ops")
+    results = search(client, "zeppelin hangar inspection: torque wrench", explain=True, k=3)
+    by_id = {r["memory"]["id"]: r for r in results}
+    assert by_id[lifted["id"]]["explain"]["session_part"] > 0.0
+    assert by_id[alone["id"]]["explain"]["session_part"] == 0.0
+    assert result_ids(results).index(lifted["id"]) < result_ids(results).index(alone["id"])
+    for hit in results:
+        parts = hit["explain"]
+        total = parts["vector_part"] + parts["keyword_part"] + parts["session_part"]
+        assert abs(parts["fused"] - total) < 1e-9
+
+
+def test_a_memory_is_embedded_with_the_one_before_it_in_its_session(client: TestClient) -> None:
+    remember(client, content="Did you finally adopt the greyhound?", session="s1", agent="mel")
+    dog = remember(client, content="Yes, we did it last May.", session="s1", agent="caro")
+    remember(client, content="Did you repaint the kitchen?", session="s2", agent="mel")
+    kitchen = remember(client, content="Yes, we did that last May.", session="s2", agent="caro")
+    ranked = result_ids(search(client, "greyhound adoption", project="shop", mode="vector"))
+    assert ranked.index(dog["id"]) < ranked.index(kitchen["id"])
+    ranked = result_ids(search(client, "kitchen painting", project="shop", mode="vector"))
+    assert ranked.index(kitchen["id"]) < ranked.index(dog["id"])
+
+
+def test_changing_a_memory_re_embeds_the_next_one_in_its_session(client: TestClient) -> None:
+    first = remember(client, content="Did you finally adopt the greyhound?", session="s1")
+    reply = remember(client, content="Yes, we did it last May.", session="s1")
+    store = client.app.state.store  # type: ignore[attr-defined]
+    before = store.vectors.embeddings([reply["id"]])[reply["id"]]
+    changed = {"content": "Any news on the boat?"}
+    response = client.patch(f"/v1/memories/{first['id']}", json=changed)
+    assert response.status_code == 200, response.text
+    after = store.vectors.embeddings([reply["id"]])[reply["id"]]
+    assert max(abs(a - b) for a, b in zip(before, after, strict=True)) > 1e-3
+
+
+def test_an_unknown_mode_is_refused_with_the_allowed_ones(client: TestClient) -> None:
+    response = client.post("/v1/search", json={"query": "x", "mode": "semantic"})
+    assert response.status_code == 422
+    assert "hybrid" in response.text and "keyword" in response.text
