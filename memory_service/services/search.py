@@ -107,48 +107,47 @@ def search_memories(
                 )
             return [Hit(m, 0.0, None) for m in recent(session, where, request.k, dialect)]
         n = max(CANDIDATES, request.k * 3)
-        keyword = keyword_search(session, query=request.query, where=where, n=n, dialect=dialect)
-    vector = store.vectors.query(
-        store.embedder.embed_query(request.query), where=chroma_where(where), n=n
+        keyword = (
+            keyword_search(session, query=request.query, where=where, n=n, dialect=dialect)
+            if request.mode != "vector"
+            else []
+        )
+    vector = (
+        store.vectors.query(
+            store.embedder.embed_query(request.query), where=chroma_where(where), n=n
+        )
+        if request.mode != "keyword"
+        else []
     )
-    scores: dict[str, ScoreExplain] = {}
-    for rank, hit in enumerate(vector, start=1):
-        part = VECTOR_WEIGHT / (RRF_K + rank)
-        scores[hit.memory_id] = ScoreExplain(
-            vector_rank=rank,
-            vector_distance=hit.distance,
-            keyword_rank=None,
-            keyword_bm25=None,
-            vector_part=part,
-            keyword_part=0.0,
-            fused=part,
-        )
-    for rank, kw in enumerate(keyword, start=1):
-        part = KEYWORD_WEIGHT / (RRF_K + rank)
-        entry = scores.setdefault(
-            kw.memory_id,
-            ScoreExplain(
-                vector_rank=None,
-                vector_distance=None,
-                keyword_rank=None,
-                keyword_bm25=None,
-                vector_part=0.0,
-                keyword_part=0.0,
-                fused=0.0,
-            ),
-        )
-        entry.keyword_rank, entry.keyword_bm25, entry.keyword_part = rank, kw.bm25, part
-        entry.fused = entry.vector_part + part
-    ranked = sorted(scores, key=lambda i: scores[i].fused, reverse=True)
+    candidates = list(dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword]))
     with store.db.read() as session:
         # SQL is the truth: an index entry that lags a change is filtered out here.
         rows = session.exec(
-            select(Memory).where(col(Memory.id).in_(ranked), *sql_where(where, dialect))
+            select(Memory).where(col(Memory.id).in_(candidates), *sql_where(where, dialect))
         ).all()
     by_id = {m.id: m for m in rows}
-    hits = [
-        Hit(by_id[i], scores[i].fused, scores[i] if request.explain else None)
-        for i in ranked
-        if i in by_id
-    ]
-    return hits[: request.k]
+    scores = fuse(
+        vector=vector,
+        keyword=keyword,
+        similarity=_similarities(store, request, vector, [k.memory_id for k in keyword]),
+        session_of={m.id: session_key(m.project, m.session, m.id) for m in rows},
+        mode=request.mode,
+    )
+    ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
+    return [Hit(by_id[i], scores[i].fused, scores[i] if request.explain else None) for i in ranked]
+
+
+def _similarities(
+    store: Store, request: SearchRequest, vector: list[VectorHit], keyword_ids: list[str]
+) -> dict[str, float]:
+    """Cosine similarity of every candidate, also of keyword matches the vector side missed."""
+    similarity = {h.memory_id: 1.0 - h.distance for h in vector}
+    if request.mode != "hybrid":
+        return similarity
+    missing = [i for i in keyword_ids if i not in similarity]
+    if missing:
+        query = np.asarray(store.embedder.embed_query(request.query), dtype=np.float32)
+        stored = store.vectors.embeddings(missing)
+        for mid, emb in stored.items():
+            similarity[mid] = float(np.dot(np.asarray(emb, dtype=np.float32), query))
+    return similarity
