@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from memory_service.settings import DEFAULT_MODEL
+from memory_service.store.batching import MicroBatcher
 
 
 def resolve_model_path(name: str) -> str:
@@ -27,7 +28,7 @@ def resolve_model_path(name: str) -> str:
 
 
 class Embedder:
-    """Wraps a SentenceTransformer; thread-safe, with a small query cache."""
+    """Wraps a SentenceTransformer; thread-safe, micro-batched, with a small query cache."""
 
     def __init__(self, model_name: str = DEFAULT_MODEL, *, cache_size: int = 2048) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,20 +45,24 @@ class Embedder:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
+        # Concurrent requests (searches, single remembers) share one model call.
+        self.batcher: MicroBatcher[str, list[float]] = MicroBatcher(self._encode)
 
-    def embed(self, texts: list[str], *, batch_size: int = 64) -> list[list[float]]:
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vectors: Any = self._model.encode(
+            texts,
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return [v.tolist() for v in vectors]
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
         """Unit-length embeddings, one per text, in order."""
         if not texts:
             return []
-        with self._lock:
-            vectors: Any = self._model.encode(
-                texts,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return [v.tolist() for v in vectors]
+        return self.batcher(texts)
 
     def embed_query(self, text: str) -> list[float]:
         """The embedding of a search query, cached because agents repeat queries."""
