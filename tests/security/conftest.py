@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 
 from memory_service.api.app import create_app
 from memory_service.services import tokens
@@ -59,7 +58,7 @@ class Secured:
         token = self.tokens.get(role)
         return {"Authorization": f"Bearer {token}"} if token else {}
 
-    def call(self, role: str, method: str, url: str, **kwargs: Any) -> Response:
+    def call(self, role: str, method: str, url: str, **kwargs: Any) -> Any:
         return self.client.request(method, url, headers=self.headers(role), **kwargs)
 
     def admin(self, method: str, url: str, **kwargs: Any) -> Any:
