@@ -75,10 +75,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def has_tokens(db: Database) -> bool:
-    """Any token not revoked: then every request needs one."""
+def has_tokens(db: Database, *, active: bool = False) -> bool:
+    """Any token at all (or any not revoked): once one exists, every request needs one."""
+    stmt = select(ApiToken.id).limit(1)
+    if active:
+        stmt = stmt.where(col(ApiToken.revoked_at).is_(None))
     with db.read() as session:
-        stmt = select(ApiToken.id).where(col(ApiToken.revoked_at).is_(None)).limit(1)
         return session.exec(stmt).first() is not None
 
 
@@ -96,8 +98,8 @@ def _principal(row: ApiToken) -> Principal:
 def authenticate(store: Store, authorization: str | None) -> Principal:
     """The principal of an `Authorization` header value; LOCAL in open local mode."""
     if not authorization or not authorization.strip():
-        # Open only while no token exists, and only on loopback: revoking the last
-        # token of a service bound to another address must not open it.
+        # Open only while no token was ever created, and only on loopback: revoking
+        # the last token must not open the service again.
         if is_loopback(store.settings.host) and not has_tokens(store.db):
             return LOCAL
         raise Unauthorized(
@@ -121,8 +123,12 @@ def authenticate(store: Store, authorization: str | None) -> Principal:
 
 def open_mode_notice(db: Database, host: str) -> str | None:
     """What to say at start-up without tokens (None with tokens); refused beyond loopback."""
-    if has_tokens(db):
+    if has_tokens(db, active=True):
         return None
+    if has_tokens(db):
+        return (
+            f"every token is revoked, so every request is refused until one exists ({CREATE_HINT})"
+        )
     if not is_loopback(host):
         raise OpenModeRefused(
             f"no access token exists, so on {host} anyone who reaches the service could read "
