@@ -1,0 +1,135 @@
+"""The MCP transports enforce the REST rules: /mcp forwards the caller's token to the tools,
+and `agentmem mcp` sends AGENTMEM_TOKEN; both against a real service process with tokens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from memory_service.settings import Settings
+from memory_service.store.db import Database
+from tests.cli.conftest import AGENTMEM, clean_env
+from tests.process.conftest import service
+from tests.security.conftest import FOREIGN, OWN, issue_tokens
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """A service process whose tokens were created before it started."""
+    data = tmp_path_factory.mktemp("mcp-access") / "data"
+    db = Database(Settings(data_dir=data).resolved_database_url)
+    tokens = issue_tokens(db)
+    db.dispose()
+    with service(data) as url:
+        yield url, tokens
+
+
+@asynccontextmanager
+async def session_over(
+    transport: str, url: str, token: str | None, project: str
+) -> AsyncIterator[ClientSession]:
+    if transport == "stdio":
+        env = {"AGENTMEM_URL": url, "AGENTMEM_AGENT": "alice", "AGENTMEM_PROJECT": project}
+        if token:
+            env["AGENTMEM_TOKEN"] = token
+        params = StdioServerParameters(command=str(AGENTMEM), args=["mcp"], env=clean_env(**env))
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            yield session
+        return
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        create_mcp_http_client(headers=headers) as http,
+        streamable_http_client(f"{url}/mcp", http_client=http) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        yield session
+
+
+async def remember(session: ClientSession, **arguments: Any) -> tuple[bool, str, Any]:
+    result = await session.call_tool("remember", {"content": "An MCP note", **arguments})
+    text = result.content[0].text if result.content else ""  # type: ignore[union-attr]
+    return result.is_error, text, result.structured_content
+
+
+def test_mcp_over_http_without_a_valid_token_is_401(served: tuple[str, dict[str, str]]) -> None:
+    url, tokens = served
+    hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
+    for headers in ({}, {"Authorization": f"Bearer {tokens['bogus']}"}):
+        refused = httpx.post(f"{url}/mcp", json=hello, headers=headers)
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "unauthorized"
+    revoked = httpx.post(
+        f"{url}/mcp", json=hello, headers={"Authorization": f"Bearer {tokens['revoked']}"}
+    )
+    assert revoked.status_code == 401 and "revoked" in revoked.text
+
+
+@pytest.mark.parametrize("transport", ["http", "stdio"])
+def test_tools_meet_the_same_rules_as_rest(
+    transport: str, served: tuple[str, dict[str, str]]
+) -> None:
+    url, tokens = served
+    alice = tokens["agent"]
+
+    async def scenario() -> None:
+        async with session_over(transport, url, alice, OWN) as session:
+            failed, text, made = await remember(session, project=OWN, agent="alice")
+            assert not failed, text
+            assert made["agent"] == "alice"
+            failed, text, _ = await remember(session, project=FOREIGN, agent="alice")
+            assert failed and "forbidden" in text and "may not use project 'lab'" in text
+            failed, text, _ = await remember(session, project=OWN, agent="bob")
+            assert failed and "acts as 'alice'" in text
+            found = await session.call_tool("search", {"query": "MCP note"})
+            projects = {r["memory"]["project"] for r in found.structured_content["result"]}  # type: ignore[index]
+            assert projects == {OWN}
+        log = httpx.get(
+            f"{url}/v1/audit", headers={"Authorization": f"Bearer {tokens['admin']}"}
+        ).json()["entries"]
+        mine = [e for e in log if e["memory_id"] == made["id"]]
+        assert [(e["action"], e["actor"], e["principal"]) for e in mine] == [
+            ("created", "alice", "alice-token")
+        ]
+
+    anyio.run(scenario)
+
+
+def test_stdio_with_a_bogus_token_reports_the_services_refusal(
+    served: tuple[str, dict[str, str]],
+) -> None:
+    url, tokens = served
+
+    async def scenario() -> None:
+        async with session_over("stdio", url, tokens["bogus"], OWN) as session:
+            failed, text, _ = await remember(session, project=OWN)
+            assert failed and "unauthorized" in text and "AGENTMEM_TOKEN" in text
+
+    anyio.run(scenario)
+
+
+def test_the_reviewer_may_not_write_as_the_agent_over_mcp(
+    served: tuple[str, dict[str, str]],
+) -> None:
+    url, tokens = served
+
+    async def scenario() -> None:
+        async with session_over("http", url, tokens["reviewer"], OWN) as session:
+            failed, text, _ = await remember(session, project=OWN, agent="alice")
+            assert failed and "acts as 'rita'" in text
+            failed, text, made = await remember(
+                session, project=OWN, agent="rita", content="Rita's own MCP note"
+            )
+            assert not failed and made["agent"] == "rita"
+
+    anyio.run(scenario)
