@@ -98,7 +98,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     routers = (memories, search, recall, projects, checkpoints, rollbacks, handoffs, adr, audit)
     for module in routers:
         # Every API route needs a principal, even one a later change forgets to ask for.
-        app.include_router(module.router, dependencies=[Depends(get_principal)])
+        app.include_router(
+            module.router, dependencies=[Depends(get_principal)], responses=errors.RESPONSES
+        )
     app.include_router(health.router)
     ui.install(app)
     mcp_sessions = mount_mcp(app, settings)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from memory_service import errors
+from memory_service.schemas.errors import ErrorResponse
 
 STATUS = {
     errors.InvalidInput: 422,
@@ -30,6 +31,22 @@ STATUS = {
 HEADERS = {
     errors.Unauthorized: lambda exc: {"WWW-Authenticate": "Bearer"},
     errors.RateLimited: lambda exc: {"Retry-After": str(exc.details.get("retry_after", 1))},
+}
+
+
+# Documented on every API route, so clients (and schema-driven tests) know each error's body.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        400: "Malformed JSON.",
+        401: "No valid token: missing, unknown or revoked.",
+        403: "The token's role, agent or projects do not allow this.",
+        404: "No such memory, handoff, project or rollback (or not visible to the token).",
+        409: "The change conflicts with the current state.",
+        413: "The body, batch or content is over a limit.",
+        422: "A value breaks a rule; the message names it and says what to fix.",
+        429: "Over the token's rate limit; retry after the Retry-After header's seconds.",
+    }.items()
 }
 
 

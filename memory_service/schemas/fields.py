@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BeforeValidator, ValidationError, WithJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -99,9 +99,16 @@ def with_missing_actor(exc: ValidationError, data: Any, field: str) -> Validatio
     return ValidationError.from_exception_data(exc.title, lines)
 
 
-Slug = Annotated[str, AfterValidator(check_slug)]
+# The JSON schema states the slug rule too, so clients (and schema-driven fuzzers) can follow
+# it; validation stays in check_slug, whose message says how to fix a bad value.
+SLUG_SCHEMA = {"type": "string", "pattern": SLUG_RE.pattern, "minLength": 1, "maxLength": 64}
+Slug = Annotated[str, AfterValidator(check_slug), WithJsonSchema(SLUG_SCHEMA)]
 Topic = Annotated[str | None, BeforeValidator(_topic)]
 Tags = Annotated[list[str], AfterValidator(_normalise_tags)]
-SlugList = Annotated[list[str], AfterValidator(_unique_slugs)]
+SlugList = Annotated[
+    list[str],
+    AfterValidator(_unique_slugs),
+    WithJsonSchema({"type": "array", "items": SLUG_SCHEMA}),
+]
 UTCTime = Annotated[datetime, AfterValidator(_aware)]
 MemoryId = Annotated[str, AfterValidator(lambda v: v.strip())]
