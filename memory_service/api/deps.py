@@ -13,6 +13,8 @@ from memory_service.services import access
 from memory_service.services.access import Principal
 from memory_service.store import Store
 
+# The web UI's session: the token a person signed in with (memory_service.ui.signin).
+UI_SESSION_COOKIE = "am_session"
 # Documents the scheme in OpenAPI; the header itself is read below for exact messages.
 bearer = HTTPBearer(auto_error=False, description="A token from `memory-service token create`.")
 
@@ -40,6 +42,10 @@ async def get_principal(
 async def authenticate_request(request: Request, store: Store) -> Principal:
     """The principal of a request's bearer token, counted against its rate limit."""
     header = request.headers.get("authorization")
+    session = request.cookies.get(UI_SESSION_COOKIE)
+    if not header and session and request.url.path.startswith("/ui"):
+        # Only UI pages accept the cookie: the JSON API stays bearer-only, out of CSRF's reach.
+        header = f"Bearer {session}"
     principal = await run_in_threadpool(access.authenticate, store, header)
     if principal.token_id is not None:
         limit: TokenRateLimit = request.app.state.rate_limit
