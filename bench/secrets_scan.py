@@ -1,0 +1,52 @@
+"""What the secret scan adds to a write, against embedding the same text in the same run.
+
+    python -m bench.secrets_scan [--repeat 9]
+
+For memories of about 0.5, 4 and 32 KB (the content limit) of ordinary prose, prints the
+median time to scan and redact them (`services.secrets.redact`) and to embed them with the
+real model (what every write pays anyway), and the ratio scan / embed. The target: the
+scan stays well under the embedding it precedes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+from memory_service.services.secrets import detectors, redact
+from memory_service.store.embedder import Embedder
+
+LINE = (
+    "The orders service keeps one table per aggregate; commit 3f786850e387 moved totals "
+    "server-side and the API returns cursor pages of 50 items.\n"
+)
+
+
+def median_ms(work: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args()
+    embedder = Embedder()
+    detectors()  # load the detectors once, as a running service has
+    embedder.embed(["warm up"])
+    print(f"{'size':>8} {'scan ms':>9} {'embed ms':>9} {'scan/embed':>11}")
+    for kilobytes in (0.5, 4, 32):
+        text = LINE * max(1, int(kilobytes * 1024 / len(LINE)))
+        scan = median_ms(lambda t=text: redact(t), args.repeat)  # type: ignore[misc]
+        embed = median_ms(lambda t=text: embedder.embed([t]), args.repeat)  # type: ignore[misc]
+        print(f"{len(text) / 1024:>6.1f}KB {scan:>9.2f} {embed:>9.2f} {scan / embed:>11.2f}")
+
+
+if __name__ == "__main__":
+    main()
