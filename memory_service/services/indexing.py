@@ -188,7 +188,8 @@ def reindex(store: Store, *, progress: Callable[[int, int], None] | None = None)
         done += len(page)
         if progress:
             progress(done, total)
-    with store.db.write() as session:
+    # Not under the writers' lock: a drain holding these rows may itself wait for it.
+    with store.db.transaction() as session:
         session.exec(delete(Outbox).where(col(Outbox.id) <= covered))
     _record_model(store)
     return done

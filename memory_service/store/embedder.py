@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections import OrderedDict
@@ -47,6 +48,10 @@ class Embedder:
         self._cache_size = cache_size
         # Concurrent requests (searches, single remembers) share one model call.
         self.batcher: MicroBatcher[str, list[float]] = MicroBatcher(self._encode)
+        # A fast tokenizer must not be used by two threads at once (encode sets its
+        # padding and truncation): token counting gets its own copy and lock.
+        self._counter = copy.deepcopy(self._model.tokenizer)
+        self._counter_lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         vectors: Any = self._model.encode(
@@ -80,5 +85,5 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model's tokenizer makes of `text` (without special tokens)."""
-        tokenizer = self._model.tokenizer
-        return len(tokenizer.encode(text, add_special_tokens=False))
+        with self._counter_lock:
+            return len(self._counter.encode(text, add_special_tokens=False))
