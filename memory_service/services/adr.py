@@ -31,6 +31,7 @@ EXTRA_FIELDS = (
     "consulted",
     "informed",
     "drivers",
+    "options_note",
     "consequences_note",
     "confirmation",
     "more_information",

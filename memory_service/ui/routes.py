@@ -19,7 +19,12 @@ from starlette.responses import RedirectResponse, Response
 
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.api.errors import STATUS
-from memory_service.errors import DomainError, InvalidInput, RollbackTargetUnknown
+from memory_service.errors import (
+    DomainError,
+    InvalidInput,
+    NothingToRollBack,
+    RollbackTargetUnknown,
+)
 from memory_service.schemas.fields import DECISION_STATUSES, check_slug
 from memory_service.schemas.history import RollbackRequest
 from memory_service.services import (
@@ -241,7 +246,20 @@ def _preview(
     actor: str = "",
     error: str | None = None,
 ) -> Response:
-    outcome = rollback.rollback(store, project=project, request=target)
+    # Read before the dry run: a change between the two makes the confirm refuse, never apply
+    # a plan the reviewer did not see.
+    seen = decision_log.last_event(store, project=project)
+    try:
+        outcome = rollback.rollback(store, project=project, request=target)
+    except NothingToRollBack as exc:
+        return page(
+            request,
+            "rollback.html",
+            project=project,
+            section="checkpoints",
+            target=target,
+            nothing=exc.message,
+        )
     linked = decision_log.memories_by_id(store, ids=views.linked_ids(outcome.changes))
     return page(
         request,
@@ -251,7 +269,7 @@ def _preview(
         section="checkpoints",
         target=target,
         outcome=outcome,
-        seen=decision_log.last_event(store, project=project),
+        seen=seen,
         titles={m.id: m.title for m in linked},
         field_text=views.field_text,
         shown_fields=views.shown_fields,

@@ -19,9 +19,10 @@ from memory_service.ui import forms
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
-def markdown(text: str | None) -> Markup:
+def markdown(text: object) -> Markup:
     """Prose of a memory (context, reasoning ...) as safe HTML."""
-    return Markup(_markdown.render(text or ""))  # noqa: S704 - markdown-it escaped it
+    source = text if isinstance(text, str) else "" if text is None else str(text)
+    return Markup(_markdown.render(source))  # noqa: S704 - markdown-it escaped it
 
 
 def when(value: datetime | None, style: str = "datetime") -> str:

@@ -132,6 +132,7 @@ def test_render_then_parse_gives_the_same_record() -> None:
         memory_id="01JD0000000000000000000000",
         context="Orders change together.\n\n```sql\n## not a heading\n```",
         drivers="* Consistency\n* Cost",
+        options_note="Measured on the staging load (p99).",
         options=[
             madr.AdrOption("PostgreSQL", "Default.", ["Transactions\nacross lines"], ["A server"]),
             madr.AdrOption("DynamoDB"),
@@ -153,6 +154,18 @@ def test_render_then_parse_gives_the_same_record() -> None:
     back = madr.parse(record.file_name, text)
     assert back == record
     assert madr.render(back, derived_agent=None, derived_id=None) == text
+
+
+def test_a_wrapped_because_and_text_among_the_options_are_read() -> None:
+    text = (
+        "---\nstatus: accepted\n---\n\n# Use X\n\n"
+        "## Considered Options\n\nBoth were load-tested.\n\n"
+        '* X\n* Y\n\n## Decision Outcome\n\nChosen option: "X",\nbecause it is\nfaster.\n'
+    )
+    record = madr.parse("0001-use-x.md", text)
+    assert record.options_note == "Both were load-tested."
+    assert [o.name for o in record.options] == ["X", "Y"]
+    assert (record.outcome, record.reasoning) == ("X", "it is\nfaster.")
 
 
 def test_derived_agent_and_id_are_left_out_of_the_file() -> None:

@@ -25,7 +25,8 @@ BULLET_RE = re.compile(r"^[*+-] (.*)$")
 LINK_RE = re.compile(
     r"^(?P<kind>Superseded by|Supersedes):? \[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)\s*$"
 )
-CHOSEN_RE = re.compile(r'^Chosen option: "(?P<outcome>.*?)"(?:, because (?P<reason>.*))?$', re.S)
+# ", because" may be wrapped onto the next line in hand-written files.
+CHOSEN_RE = re.compile(r'^Chosen option: "(?P<outcome>.*?)"(?:,\s+because\s(?P<reason>.*))?$', re.S)
 ADR_NUMBER_RE = re.compile(r"(?:ADR-?)?(\d{1,6})", re.I)
 STATUS_WORDS = {
     "accepted": "accepted",
@@ -88,8 +89,16 @@ def _sorted_items(
             second.append(part.text[len(prefixes[1]) :])
         else:
             other.extend(part.raw)
-    note = clean_text(re.sub(r"\n\s*\n(\s*\n)+", "\n\n", "\n".join(other)))
-    return note, [t for t in map(clean_text, first) if t], [t for t in map(clean_text, second) if t]
+    return (
+        _note(other),
+        [t for t in map(clean_text, first) if t],
+        [t for t in map(clean_text, second) if t],
+    )
+
+
+def _note(lines: list[str]) -> str | None:
+    """Free text gathered around list items, with runs of blank lines made one."""
+    return clean_text(re.sub(r"\n\s*\n(\s*\n)+", "\n\n", "\n".join(lines)))
 
 
 def _key(name: str) -> str:
@@ -251,9 +260,13 @@ def _status_section(text: str, record: AdrRecord) -> list[str]:
 
 
 def _options(record: AdrRecord, listed: str | None, details: str | None) -> None:
+    other: list[str] = []
     for part in _scan(listed or ""):
-        if isinstance(part, _Item) and clean_text(part.text):
+        if isinstance(part, str):
+            other.append(part)
+        elif clean_text(part.text):
             record.options.append(AdrOption(name=clean_text(part.text) or ""))
+    record.options_note = _note(other)
     by_name = {_key(o.name): o for o in record.options}
     for name, text in _split(details or "", 3, None)[1:]:
         option = by_name.get(_key(name))

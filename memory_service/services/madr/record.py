@@ -50,6 +50,7 @@ class AdrRecord:
     memory_id: str | None = None
     context: str | None = None
     drivers: str | None = None
+    options_note: str | None = None
     options: list[AdrOption] = field(default_factory=list)
     outcome: str | None = None
     reasoning: str | None = None

@@ -85,8 +85,9 @@ def render(record: AdrRecord, *, derived_agent: str | None, derived_id: str | No
         blocks += ["## Context and Problem Statement", record.context]
     if record.drivers:
         blocks += ["## Decision Drivers", record.drivers]
-    if record.options:
-        blocks += ["## Considered Options", "\n".join(_item("", o.name) for o in record.options)]
+    if record.options or record.options_note:
+        blocks += ["## Considered Options", record.options_note]
+        blocks.append("\n".join(_item("", o.name) for o in record.options))
     chosen = f'Chosen option: "{record.outcome or heading(record.title)}"'
     blocks += [
         "## Decision Outcome",
