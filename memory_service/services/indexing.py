@@ -56,22 +56,23 @@ def index_memories(store: Store, memories: list[Memory]) -> None:
 
 def sync(store: Store, *, patience_s: float = 30.0) -> int:
     """Drain the outbox up to its newest row: index what changed, then forget the rows."""
+    with store.db.read() as session:
+        high = session.exec(select(func.max(Outbox.id))).one()
     done = 0
-    with store.vectors.drain_lock:
-        with store.db.read() as session:
-            high = session.exec(select(func.max(Outbox.id))).one()
-        deadline = time.monotonic() + patience_s
-        while high is not None:
-            drain = _drain_page_locked if store.db.dialect == "postgresql" else _drain_page
-            count, left = drain(store, high)
-            done += count
-            if not left:
-                break
-            if count == 0:
-                # Another replica holds the remaining rows; it indexes them in a moment.
-                if time.monotonic() > deadline:
+    deadline = time.monotonic() + patience_s
+    drain = _drain_page_locked if store.db.dialect == "postgresql" else _drain_page
+    while high is not None:
+        with store.vectors.drain_lock:
+            while True:
+                count, left = drain(store, high)
+                done += count
+                if not left or count == 0:
                     break
-                time.sleep(0.02)
+        if not left or time.monotonic() > deadline:
+            break
+        # Another replica holds the remaining rows and indexes them in a moment; wait
+        # without the lock, so this process's other drains go on meanwhile.
+        time.sleep(0.02)
     return done
 
 
