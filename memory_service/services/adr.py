@@ -35,6 +35,7 @@ EXTRA_FIELDS = (
     "consequences_note",
     "confirmation",
     "more_information",
+    "because_break",
 )
 
 

@@ -166,6 +166,12 @@ def test_a_wrapped_because_and_text_among_the_options_are_read() -> None:
     assert record.options_note == "Both were load-tested."
     assert [o.name for o in record.options] == ["X", "Y"]
     assert (record.outcome, record.reasoning) == ("X", "it is\nfaster.")
+    assert madr.render(record, derived_agent=None, derived_id=None) == text  # wrap kept
+    after = text.replace('"X",\nbecause it', '"X", because\nit')
+    assert madr.parse("0001-use-x.md", after).because_break == "after"
+    assert madr.render(madr.parse("0001-use-x.md", after), derived_agent=None, derived_id=None) == (
+        after
+    )
 
 
 def test_derived_agent_and_id_are_left_out_of_the_file() -> None:

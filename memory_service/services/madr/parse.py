@@ -26,7 +26,10 @@ LINK_RE = re.compile(
     r"^(?P<kind>Superseded by|Supersedes):? \[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)\s*$"
 )
 # ", because" may be wrapped onto the next line in hand-written files.
-CHOSEN_RE = re.compile(r'^Chosen option: "(?P<outcome>.*?)"(?:,\s+because\s(?P<reason>.*))?$', re.S)
+CHOSEN_RE = re.compile(
+    r'^Chosen option: "(?P<outcome>.*?)"(?:,(?P<before>\s+)because(?P<after>\s)(?P<reason>.*))?$',
+    re.S,
+)
 ADR_NUMBER_RE = re.compile(r"(?:ADR-?)?(\d{1,6})", re.I)
 STATUS_WORDS = {
     "accepted": "accepted",
@@ -284,6 +287,10 @@ def _outcome(record: AdrRecord, text: str) -> None:
     if chosen:
         record.outcome = clean_text(chosen["outcome"])
         record.reasoning = clean_text(chosen["reason"])
+        if record.reasoning and "\n" in (chosen["before"] or ""):
+            record.because_break = "before"
+        elif record.reasoning and chosen["after"] == "\n":
+            record.because_break = "after"
     else:
         record.reasoning = main
     notes = []

@@ -54,6 +54,9 @@ class AdrRecord:
     options: list[AdrOption] = field(default_factory=list)
     outcome: str | None = None
     reasoning: str | None = None
+    # Where a hand-wrapped `Chosen option` line breaks: "before" `because`, "after" it, or
+    # None (one line); kept so that wrapped files stay as their authors wrote them.
+    because_break: str | None = None
     consequences_note: str | None = None
     good: list[str] = field(default_factory=list)
     bad: list[str] = field(default_factory=list)

@@ -9,6 +9,8 @@ import yaml
 
 from memory_service.services.madr.record import BAD, GOOD, AdrLink, AdrRecord, heading
 
+BECAUSE = {"before": ",\nbecause ", "after": ", because\n"}
+
 
 def _scalar(value: str) -> str:
     """A YAML scalar that reads back as exactly `value`: plain when safe, else quoted."""
@@ -89,9 +91,10 @@ def render(record: AdrRecord, *, derived_agent: str | None, derived_id: str | No
         blocks += ["## Considered Options", record.options_note]
         blocks.append("\n".join(_item("", o.name) for o in record.options))
     chosen = f'Chosen option: "{record.outcome or heading(record.title)}"'
+    because = BECAUSE.get(record.because_break or "", ", because ")
     blocks += [
         "## Decision Outcome",
-        chosen + (f", because {record.reasoning}" if record.reasoning else ""),
+        chosen + (f"{because}{record.reasoning}" if record.reasoning else ""),
     ]
     if record.consequences_note or record.good or record.bad:
         blocks += ["### Consequences", record.consequences_note]
