@@ -120,21 +120,30 @@ def search_memories(
         else []
     )
     candidates = list(dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword]))
+    similarity = _similarities(store, request, vector, [k.memory_id for k in keyword])
     with store.db.read() as session:
-        # SQL is the truth: an index entry that lags a change is filtered out here.
+        # SQL is the truth: an index entry that lags a change is filtered out here. Only
+        # the columns ranking needs: building full rows for every candidate costs more
+        # than the rest of the search.
         rows = session.exec(
-            select(Memory).where(col(Memory.id).in_(candidates), *sql_where(where, dialect))
+            select(Memory.id, Memory.project, Memory.session).where(
+                col(Memory.id).in_(candidates), *sql_where(where, dialect)
+            )
         ).all()
-    by_id = {m.id: m for m in rows}
-    scores = fuse(
-        vector=vector,
-        keyword=keyword,
-        similarity=_similarities(store, request, vector, [k.memory_id for k in keyword]),
-        session_of={m.id: session_key(m.project, m.session, m.id) for m in rows},
-        mode=request.mode,
-    )
-    ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
-    return [Hit(by_id[i], scores[i].fused, scores[i] if request.explain else None) for i in ranked]
+        scores = fuse(
+            vector=vector,
+            keyword=keyword,
+            similarity=similarity,
+            session_of={mid: session_key(project, name, mid) for mid, project, name in rows},
+            mode=request.mode,
+        )
+        ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
+        by_id = {m.id: m for m in session.exec(select(Memory).where(col(Memory.id).in_(ranked)))}
+    return [
+        Hit(by_id[i], scores[i].fused, scores[i] if request.explain else None)
+        for i in ranked
+        if i in by_id
+    ]
 
 
 def _similarities(

@@ -1,0 +1,191 @@
+"""Latency and throughput of remember, batch remember, search and recall over HTTP.
+
+    python -m bench speed --memories 10000      (and 100000; --smoke for a quick check)
+
+Each figure is printed next to the bare model's own speed measured in the same run on the
+same machine (the floor: the service cannot embed faster than the model it calls), as a
+ratio. Also: start-up to ready on the filled data dir, and the service's resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import corpus
+from bench.locomo import percentile
+from bench.service import restarted, running_service
+
+BATCH = 500
+
+
+def bare_model(texts: list[str], queries: list[str]) -> dict[str, float]:
+    """The floor: the model alone, in this process, on the same texts and queries."""
+    from memory_service.store.embedder import Embedder
+
+    embedder = Embedder()
+    embedder.embed(texts[:64])  # warm-up
+    start = time.perf_counter()
+    embedder.embed(texts)
+    batched = len(texts) / (time.perf_counter() - start)
+    singles = []
+    for q in queries:
+        t = time.perf_counter()
+        embedder.embed([q])
+        singles.append((time.perf_counter() - t) * 1000)
+    return {"batched_per_s": batched, "query_ms_p50": statistics.median(singles)}
+
+
+def fill(client: httpx.Client, total: int) -> float:
+    """Batch-remember `total` memories; memories per second."""
+    start = time.perf_counter()
+    for offset in range(0, total, BATCH):
+        body = {"memories": corpus.memories(offset, min(BATCH, total - offset))}
+        client.post("/v1/memories/batch", json=body, timeout=900).raise_for_status()
+    return total / (time.perf_counter() - start)
+
+
+def concurrent_remember(url: str, start: int, count: int, clients: int) -> dict[str, float]:
+    """`clients` threads, each with its own connection, remembering one memory a request."""
+    bodies = corpus.memories(start, count)
+    chunks = [bodies[i::clients] for i in range(clients)]
+
+    def worker(chunk: list[dict[str, Any]]) -> list[float]:
+        latencies = []
+        with httpx.Client(base_url=url, timeout=120) as c:
+            for body in chunk:
+                t = time.perf_counter()
+                c.post("/v1/memories", json=body).raise_for_status()
+                latencies.append((time.perf_counter() - t) * 1000)
+        return latencies
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        latencies = [ms for chunk in pool.map(worker, chunks) for ms in chunk]
+    return {"per_s": count / (time.perf_counter() - began), "p50_ms": percentile(latencies, 50)}
+
+
+def timed(client: httpx.Client, path: str, bodies: list[dict[str, Any]]) -> dict[str, float]:
+    """Sequential requests; latency percentiles in ms."""
+    latencies = []
+    for body in bodies:
+        t = time.perf_counter()
+        client.post(path, json=body).raise_for_status()
+        latencies.append((time.perf_counter() - t) * 1000)
+    return {f"p{p}": percentile(latencies, p) for p in (50, 95, 99)}
+
+
+def run(
+    total: int, *, queries: int, singles: int, clients: int, floor_texts: int = 512
+) -> dict[str, Any]:
+    """Every measurement of one run, as a dict."""
+    sample = [m["content"] for m in corpus.memories(0, floor_texts)]
+    floor = bare_model(sample, corpus.queries(min(100, queries), seed=3))
+    result: dict[str, Any] = {"memories": total, "floor": floor}
+    questions = corpus.queries(queries)
+    with running_service() as service:
+        result["ready_empty_s"] = service.ready_s
+        with httpx.Client(base_url=service.url, timeout=120) as client:
+            result["batch_per_s"] = fill(client, total)
+        with restarted(service) as again:
+            result["ready_filled_s"] = again.ready_s
+            result["single_remember"] = concurrent_remember(again.url, total, singles, clients)
+            with httpx.Client(base_url=again.url, timeout=120) as client:
+                search = [{"query": q, "project": "project-0", "k": 10} for q in questions]
+                result["search"] = timed(client, "/v1/search", search)
+                result["search_cached"] = timed(client, "/v1/search", search[:100])
+                recall = [
+                    {
+                        "agent": "qa-engineer",
+                        "project": "project-0",
+                        "query": q,
+                        "budget_tokens": 800,
+                    }
+                    for q in questions[:100]
+                ]
+                result["recall"] = timed(client, "/v1/recall", recall)
+                projects = client.get("/v1/projects").json()
+                result["stored"] = sum(p["memories"] for p in projects)
+            result["rss_mb"] = again.rss_mb()
+    return result
+
+
+def report(r: dict[str, Any]) -> str:
+    """The figures and their ratios to the bare model, as a plain-text table."""
+    floor = r["floor"]
+    q50 = floor["query_ms_p50"]
+    rows = [
+        ("bare model: batched embedding", f"{floor['batched_per_s']:.0f} texts/s", "1.00 (floor)"),
+        ("bare model: one query embedding", f"{q50:.1f} ms", "1.00 (floor)"),
+        (
+            "batch remember (500 per request)",
+            f"{r['batch_per_s']:.0f} memories/s",
+            f"{r['batch_per_s'] / floor['batched_per_s']:.2f} of model",
+        ),
+        (
+            f"single remember, {r['clients']} clients",
+            f"{r['single_remember']['per_s']:.0f} memories/s "
+            f"(p50 {r['single_remember']['p50_ms']:.0f} ms)",
+            f"{r['single_remember']['per_s'] / floor['batched_per_s']:.2f} of model",
+        ),
+    ]
+    for name, key in (("search", "search"), ("search, repeated", "search_cached")):
+        s = r[key]
+        rows.append(
+            (
+                f"{name} p50/p95/p99",
+                f"{s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f} ms",
+                f"p50 = {s['p50'] / q50:.1f} x model",
+            )
+        )
+    s = r["recall"]
+    rows.append(
+        (
+            "recall p50/p95/p99",
+            f"{s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f} ms",
+            f"p50 = {s['p50'] / q50:.1f} x model",
+        )
+    )
+    rows.append(
+        (
+            "ready after start: empty / filled",
+            f"{r['ready_empty_s']:.1f} / {r['ready_filled_s']:.1f} s",
+            "",
+        )
+    )
+    rows.append(("service resident memory (RSS)", f"{r['rss_mb']:.0f} MiB", ""))
+    head = f"speed at {r['memories']} memories (HTTP on loopback, one service process)"
+    width = max(len(n) for n, _, _ in rows)
+    return "\n".join([head, ""] + [f"{n:{width}}  {v:34}  {x}" for n, v, x in rows])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench speed", description=__doc__)
+    parser.add_argument("--memories", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--singles", type=int, default=800, help="Single remembers to time.")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--smoke", action="store_true", help="A quick check: 120 memories.")
+    parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    args = parser.parse_args(argv)
+    floor_texts = 512
+    if args.smoke:
+        args.memories, args.queries, args.singles, floor_texts = 120, 10, 32, 64
+    result = run(
+        args.memories,
+        queries=args.queries,
+        singles=args.singles,
+        clients=args.clients,
+        floor_texts=floor_texts,
+    )
+    result["clients"] = args.clients
+    print(report(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
