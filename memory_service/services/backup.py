@@ -221,11 +221,15 @@ def _after_load(conn: sa.Connection, dialect: str) -> None:
     if dialect != "postgresql":
         return
     # Rows came with their own keys: move each serial sequence past the largest one.
-    for table, column in (("memory", "pk"), ("event", "seq"), ("outbox", "id")):
+    for table in [*history_tables(), outbox]:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or not isinstance(keys[0].type, sa.Integer):
+            continue
+        name, column = table.name, keys[0].name
         conn.execute(
             sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
+                f"SELECT setval(pg_get_serial_sequence('{name}', '{column}'), "
+                f"COALESCE((SELECT MAX({column}) FROM {name}), 0) + 1, false)"
             )
         )
 

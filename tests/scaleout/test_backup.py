@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from memory_service.api.app import create_app
@@ -95,6 +96,7 @@ def test_export_then_import_into_a_fresh_postgresql_reproduces_every_record(
     result = backup.import_lines(Database(target.resolved_database_url), exported)
     assert result.counts["event"] == sum(r["type"] == "event" for r in _records(exported))
     again = list(backup.export_lines(Database(target.resolved_database_url)))
+    _assert_sequences_past_imported_keys(Database(target.resolved_database_url))
     # Every row, key and value equal (JSON objects compared as objects: JSONB sorts keys).
     assert _records(again) == _records(exported)
 
@@ -126,6 +128,18 @@ def test_export_then_import_into_a_fresh_postgresql_reproduces_every_record(
             )
             + 1
         )
+
+
+def _assert_sequences_past_imported_keys(db: Database) -> None:
+    with db.read_engine.connect() as conn:
+        for table in backup.history_tables():
+            keys = list(table.primary_key.columns)
+            if len(keys) != 1 or not isinstance(keys[0].type, sa.Integer):
+                continue
+            key = keys[0]
+            top = conn.execute(sa.select(sa.func.max(key))).scalar_one() or 0
+            sequence = f"pg_get_serial_sequence('{table.name}', '{key.name}')"
+            assert conn.execute(sa.text(f"SELECT nextval({sequence})")).scalar_one() > top
 
 
 def test_import_refuses_a_truncated_export_and_leaves_the_store_empty(
