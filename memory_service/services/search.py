@@ -34,11 +34,11 @@ def build_filter(request: SearchRequest, projects: tuple[str, ...] | None = None
     excluded = ("retracted",) if request.include_superseded else ("retracted", "superseded")
     return MemoryFilter(
         project=request.project,
+        projects=projects,
         agent=request.agent,
         kinds=tuple(request.kinds),
         topic=request.topic,
         tags_all=tuple(request.tags_all),
-        projects=projects,
         tags_any=tuple(request.tags_any),
         for_agent=request.for_agent,
         since=request.since,
