@@ -26,7 +26,7 @@ Mode = Literal["hybrid", "vector", "keyword"]
 class Weights:
     vector: float = 1.0
     keyword: float = 0.3
-    session: float = 0.5
+    session: float = 0.6
 
 
 HYBRID = Weights()

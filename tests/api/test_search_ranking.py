@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import remember, result_ids, search
@@ -70,20 +69,3 @@ def test_an_unknown_mode_is_refused_with_the_allowed_ones(client: TestClient) ->
     response = client.post("/v1/search", json={"query": "x", "mode": "semantic"})
     assert response.status_code == 422
     assert "hybrid" in response.text and "keyword" in response.text
-
-
-def test_a_title_derived_from_the_first_line_is_not_weighted_twice(client: TestClient) -> None:
-    store = client.app.state.store  # type: ignore[attr-defined]
-    if store.db.dialect != "sqlite":
-        pytest.skip("the FTS5 index (SQLite) blanks derived titles; tsvector does not")
-    for i in range(6):  # other memories, so that "harpsichord" is a rare word
-        remember(client, content=f"Piano number {i} was moved to the hall.")
-    derived = remember(client, content="Harpsichord tuning is due in May.")
-    titled = remember(
-        client, content="Harpsichord tuning is due in May.", title="Upkeep", project="ops"
-    )
-    results = search(client, "harpsichord", mode="keyword", explain=True)
-    bm25 = {r["memory"]["id"]: r["explain"]["keyword_bm25"] for r in results}
-    assert derived["title"] == "Harpsichord tuning is due in May."
-    # Weighted 4x as a title and 1x as content, it would score about twice the other.
-    assert bm25[derived["id"]] / bm25[titled["id"]] == pytest.approx(1.0, abs=0.1)
