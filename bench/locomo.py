@@ -85,6 +85,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         groups[f"{row['category']} {CATEGORIES.get(row['category'], '?')}"].append(row)
         half = "tuned-on" if row["conversation"] in TUNED_ON else "held-out"
         groups[half].append(row)
+    order = ["overall", *(f"{c} {n}" for c, n in CATEGORIES.items()), "tuned-on", "held-out"]
+    groups = {name: groups[name] for name in order if name in groups}
     return {
         name: {
             "n": len(members),
@@ -137,6 +139,7 @@ def report(result: dict[str, Any]) -> str:
             lines.append(f"{mode:8} {group:16} {stats['n']:5d} {recalls}")
         lines.append("")
     lines.append("search latency over HTTP (ms):   p50     p95     p99")
+    lines.append("  (hybrid runs first and embeds each question; the others reuse the cache)")
     for mode, figures in result["modes"].items():
         lat = figures["latency_ms"]
         lines.append(f"  {mode:28} {lat[50]:7.1f} {lat[95]:7.1f} {lat[99]:7.1f}")
