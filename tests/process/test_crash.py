@@ -42,8 +42,11 @@ def test_sigkill_under_concurrent_writes_loses_nothing_acknowledged(
     rng = random.Random(seed)
     data = tmp_path / "data"
     ledger = Ledger(project="crash")
+    timings: dict[str, float] = {"start": 0.0, "write": 0.0, "check": 0.0}
     for round_no in range(KILLS):
+        started = time.monotonic()
         running = start_service(data, *args, **env)
+        timings["start"] += time.monotonic() - started
         stop = threading.Event()
         threads = [
             threading.Thread(
@@ -54,7 +57,9 @@ def test_sigkill_under_concurrent_writes_loses_nothing_acknowledged(
         ]
         for t in threads:
             t.start()
-        time.sleep(rng.uniform(1.0, 3.0))
+        pause = rng.uniform(1.0, 3.0)
+        time.sleep(pause)
+        timings["write"] += pause
         running.kill()
         stop.set()
         for t in threads:
@@ -62,13 +67,17 @@ def test_sigkill_under_concurrent_writes_loses_nothing_acknowledged(
     assert ledger.cut_off, "no request was cut off by a kill: the test proved nothing"
     assert not ledger.failures, f"{ledger.failures[:5]}\n{running.errors()}"
 
+    started = time.monotonic()
     running = start_service(data, *args, **env)  # ready means the outbox has been drained
+    timings["start"] += time.monotonic() - started
+    started = time.monotonic()
     try:
         with httpx.Client(base_url=running.url, timeout=60) as http:
             ledger.retry_cut_off_creates(http)
             report = check_store(http, ledger)
     finally:
         running.stop()
+    timings["check"] = time.monotonic() - started
     settings = Settings(
         data_dir=data, **{k.removeprefix("MEMORY_").lower(): v for k, v in env.items()}
     )
@@ -78,3 +87,4 @@ def test_sigkill_under_concurrent_writes_loses_nothing_acknowledged(
         f"{stack}: {len(ledger.acked_creates)} acknowledged creates, "
         f"{len(ledger.cut_off)} cut off, {len(report.active_ids)} active"
     )
+    print(f"{stack}: seconds spent " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()))
