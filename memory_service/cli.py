@@ -46,6 +46,7 @@ def serve(
 ) -> None:
     """Serve the HTTP API on the embedded defaults or the configured stores."""
     import logging
+    import os
 
     import uvicorn
 
@@ -66,7 +67,12 @@ def serve(
         uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info")
         return
     # Each worker process builds its own app (model, pools, index client) from the same
-    # MEMORY_* environment; the stores coordinate them.
+    # MEMORY_* environment; the stores coordinate them. Options given on the command line
+    # go into that environment too: a worker must know the address it serves on (open
+    # local mode is for loopback only).
+    for name, value in given:
+        if value is not None:
+            os.environ[f"MEMORY_{name.upper()}"] = str(value)
     uvicorn.run(
         "memory_service.api.app:create_app",
         factory=True,
