@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -17,7 +18,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from tests.cli.conftest import AGENTMEM, clean_env
+from tests.cli.conftest import AGENTMEM, agentmem, clean_env
 from tests.process.conftest import service
 from tests.security.conftest import FOREIGN, OWN, issue_tokens
 
@@ -133,3 +134,16 @@ def test_the_reviewer_may_not_write_as_the_agent_over_mcp(
             assert not failed and made["agent"] == "rita"
 
     anyio.run(scenario)
+
+
+def test_agentmem_with_a_bad_token_says_so_in_one_line_and_exits_1(
+    served: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    url, tokens = served
+    ran = agentmem("inbox", cwd=tmp_path, url=url, token=tokens["bogus"], project=OWN)
+    assert ran.code == 1
+    lines = [line for line in ran.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "AGENTMEM_TOKEN" in lines[0], ran.err
+    # The same call with a valid token gets past authentication (whatever the inbox holds).
+    ok = agentmem("inbox", cwd=tmp_path, url=url, token=tokens["agent"], project=OWN)
+    assert "AGENTMEM_TOKEN" not in ok.err and "401" not in ok.err, ok.err
