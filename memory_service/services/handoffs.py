@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 from ulid import ULID
 
-from memory_service.errors import InvalidInput, MemoryNotFound, StateConflict
+from memory_service.errors import InvalidInput, MemoryNotFound
 from memory_service.models import IdempotencyKey, Memory, utcnow
 from memory_service.schemas.handoffs import (
     HandoffCreate,
@@ -25,7 +25,7 @@ from memory_service.schemas.handoffs import (
 from memory_service.services import indexing
 from memory_service.services.access import required
 from memory_service.services.changes import record_change
-from memory_service.services.memories import content_hash, default_title
+from memory_service.services.memories import content_hash, default_title, replayed_ids
 from memory_service.services.search import ensure_project
 from memory_service.services.secrets import scrub
 from memory_service.store import Store
@@ -102,16 +102,10 @@ def _request_hash(handoff: HandoffCreate) -> str:
 
 
 def _replay(session: Session, key: str, request_hash: str) -> Memory | None:
-    stored = session.get(IdempotencyKey, key)
-    if stored is None:
+    ids = replayed_ids(session, key, request_hash)
+    if ids is None:
         return None
-    if stored.request_hash != request_hash:
-        raise StateConflict(
-            "this Idempotency-Key was already used with a different request body: "
-            "use a new key for a new request",
-            idempotency_key=key,
-        )
-    return session.exec(select(Memory).where(Memory.id == stored.memory_ids[0])).one()
+    return session.exec(select(Memory).where(Memory.id == ids[0])).one()
 
 
 def create_handoff(

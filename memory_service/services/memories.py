@@ -68,7 +68,8 @@ def _request_hash(items: list[MemoryCreate]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] | None:
+def replayed_ids(session: Session, key: str, request_hash: str) -> list[str] | None:
+    """The memory ids a first request with this Idempotency-Key produced, if any."""
     stored = session.get(IdempotencyKey, key)
     if stored is None:
         return None
@@ -78,9 +79,16 @@ def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] |
             "use a new key for a new request",
             idempotency_key=key,
         )
-    rows = session.exec(select(Memory).where(col(Memory.id).in_(stored.memory_ids))).all()
+    return list(stored.memory_ids)
+
+
+def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] | None:
+    ids = replayed_ids(session, key, request_hash)
+    if ids is None:
+        return None
+    rows = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
     by_id = {m.id: m for m in rows}
-    return [Remembered(by_id[i]) for i in stored.memory_ids]
+    return [Remembered(by_id[i]) for i in ids]
 
 
 def _get(session: Session, memory_id: str) -> Memory:
