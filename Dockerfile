@@ -20,7 +20,10 @@ RUN useradd --create-home --uid 10001 memory && mkdir -p /data && chown memory /
 USER memory
 ENV MEMORY_HOST=0.0.0.0 \
     MEMORY_PORT=8765 \
-    MEMORY_DATA_DIR=/data
+    MEMORY_DATA_DIR=/data \
+    MEMORY_MODEL_CACHE_DIR=/home/memory/models
+# The ONNX export of the model is made at build time, so a container starts in seconds.
+RUN memory-service prepare-model
 EXPOSE 8765
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8765/healthz', timeout=2)"]

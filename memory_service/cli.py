@@ -127,12 +127,12 @@ def _open_mode_refusal(settings: Settings) -> str | None:
 def _store(settings: Settings) -> Store:
     from memory_service.store import Store
     from memory_service.store.db import Database
-    from memory_service.store.embedder import Embedder
+    from memory_service.store.embedder import open_embedder
     from memory_service.store.vectors import open_index
 
     db = Database(settings.resolved_database_url)
     db.migrate()
-    embedder = Embedder(settings.embedding_model)
+    embedder = open_embedder(settings)
     return Store(settings=settings, db=db, vectors=open_index(settings), embedder=embedder)
 
 
@@ -158,6 +158,17 @@ def reindex() -> None:
     store = _store(Settings())
     count = _reindex_with_progress(store)
     typer.echo(f"reindexed {count} memories with {store.embedder.model_id}")
+
+
+@app.command("prepare-model")
+def prepare_model() -> None:
+    """Export the embedding model to ONNX now (otherwise the first start does it)."""
+    from memory_service.settings import Settings
+    from memory_service.store.embedder import open_embedder
+
+    settings = Settings()
+    embedder = open_embedder(settings)
+    typer.echo(f"{embedder.model_id} ready in {settings.model_cache_dir}")
 
 
 def _fail(message: str) -> typer.Exit:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -14,6 +15,12 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 def _default_data_dir() -> Path:
     return Path(user_data_dir("agent-memory", appauthor=False))
+
+
+def default_model_cache_dir() -> Path:
+    """Where exported embedding models are kept (shared by every data dir of the user)."""
+    override = os.environ.get("MEMORY_MODEL_CACHE_DIR")
+    return Path(override) if override else Path(user_cache_dir("agent-memory", appauthor=False))
 
 
 class Settings(BaseSettings):
@@ -48,6 +55,15 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default=DEFAULT_MODEL,
         description="Embedding model: the bundled all-MiniLM-L6-v2 or a local model directory.",
+    )
+    embedding_precision: Literal["int8", "fp32"] = Field(
+        default="int8",
+        description="Weights of the served model: int8 (quantised per channel, about 2.5x "
+        "faster on CPU) or fp32 (the model as published). Changing it needs a reindex.",
+    )
+    model_cache_dir: Path = Field(
+        default_factory=default_model_cache_dir,
+        description="Directory keeping the model exported to ONNX (made on first start).",
     )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8765, description="Port the HTTP server listens on.")

@@ -29,8 +29,14 @@ STACKS = ["embedded", "scaleout"]
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The real all-MiniLM-L6-v2, loaded once for the whole run."""
+    """The real all-MiniLM-L6-v2 as the service serves it (int8), loaded once for the run."""
     return Embedder()
+
+
+@pytest.fixture(scope="session")
+def published_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The model at its published fp32 weights, exported afresh for this run."""
+    return Embedder(precision="fp32", cache_dir=tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="session")

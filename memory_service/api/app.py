@@ -31,7 +31,7 @@ from memory_service.services import access, indexing
 from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.db import Database
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedder import Embedder, open_embedder
 from memory_service.store.vectors import open_index
 
 log = logging.getLogger("memory_service")
@@ -47,7 +47,7 @@ def open_store(settings: Settings, embedder: Embedder | None = None) -> Store:
         settings=settings,
         db=db,
         vectors=vectors,
-        embedder=embedder or Embedder(settings.embedding_model),
+        embedder=embedder or open_embedder(settings),
     )
     indexing.check_model(store)
     drained = indexing.sync(store)

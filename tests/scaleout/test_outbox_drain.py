@@ -86,7 +86,9 @@ def test_concurrent_drains_split_the_rows_and_leave_the_index_equal_to_sql(
     stored = first.vectors.embeddings([m.id for m in live])
     fresh = embedder.embed([indexing.embedding_text(m) for m in live])
     similarity = [float(np.dot(stored[m.id], v)) for m, v in zip(live, fresh, strict=True)]
-    assert min(similarity) > 0.999
+    # int8 activations are quantised per model call, so a vector shifts slightly with its
+    # batch-mates (decisions/0022); another text would be far below this.
+    assert min(similarity) > 0.98
     for store in (first, second):
         store.db.dispose()
 
@@ -127,7 +129,9 @@ def test_a_slow_drain_never_lands_an_older_state_last(
         assert session.exec(select(func.count()).select_from(Outbox)).one() == 0
     [vector] = embedder.embed([indexing.embedding_text(current)])
     stored = second.vectors.embeddings([memory_id])[memory_id]
-    assert float(np.dot(stored, vector)) > 0.999, "the index holds an older version"
+    [older] = embedder.embed(["the ledger is reconciled hourly"])
+    assert float(np.dot(stored, vector)) > 0.98, "the index holds an older version"
+    assert float(np.dot(stored, older)) < 0.9
     for store in (first, second):
         store.db.dispose()
 
