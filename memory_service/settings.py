@@ -42,9 +42,9 @@ class Settings(BaseSettings):
     )
     chroma_collection: str = Field(
         default="memories",
-        description="Chroma collection holding the vectors; give each deployment its own "
-        "when several share one Chroma server.",
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$",
+        description="Name prefix of the Chroma collections holding the vectors (one per "
+        "project); give each deployment its own when several share one Chroma server.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,490}[A-Za-z0-9]$",
     )
     workers: int = Field(
         default=1,

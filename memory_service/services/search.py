@@ -11,8 +11,9 @@ from memory_service.errors import InvalidInput, ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.search import ScoreExplain, SearchRequest
 from memory_service.services.ranking import fuse, session_key
+from memory_service.services.vector_candidates import index_projects, nearest
 from memory_service.store import Store
-from memory_service.store.filters import MemoryFilter, chroma_where, sql_where
+from memory_service.store.filters import MemoryFilter, sql_where
 from memory_service.store.keyword import keyword_search
 from memory_service.store.vectors import VectorHit
 
@@ -112,15 +113,17 @@ def search_memories(
             if request.mode != "vector"
             else []
         )
-    vector = (
-        store.vectors.query(
-            store.embedder.embed_query(request.query), where=chroma_where(where), n=n
+        vector = (
+            nearest(
+                store, session, query=store.embedder.embed_query(request.query), where=where, n=n
+            )
+            if request.mode != "keyword"
+            else []
         )
-        if request.mode != "keyword"
-        else []
-    )
     candidates = list(dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword]))
-    similarity = _similarities(store, request, vector, [k.memory_id for k in keyword])
+    similarity = _similarities(
+        store, request, vector, [k.memory_id for k in keyword], index_projects(where)
+    )
     with store.db.read() as session:
         # SQL is the truth: an index entry that lags a change is filtered out here. Only
         # the columns ranking needs: building full rows for every candidate costs more
@@ -147,7 +150,11 @@ def search_memories(
 
 
 def _similarities(
-    store: Store, request: SearchRequest, vector: list[VectorHit], keyword_ids: list[str]
+    store: Store,
+    request: SearchRequest,
+    vector: list[VectorHit],
+    keyword_ids: list[str],
+    projects: tuple[str, ...] | None,
 ) -> dict[str, float]:
     """Cosine similarity of every candidate, also of keyword matches the vector side missed."""
     similarity = {h.memory_id: 1.0 - h.distance for h in vector}
@@ -156,7 +163,7 @@ def _similarities(
     missing = [i for i in keyword_ids if i not in similarity]
     if missing:
         query = np.asarray(store.embedder.embed_query(request.query), dtype=np.float32)
-        stored = store.vectors.embeddings(missing)
+        stored = store.vectors.embeddings(missing, projects=projects)
         for mid, emb in stored.items():
             similarity[mid] = float(np.dot(np.asarray(emb, dtype=np.float32), query))
     return similarity

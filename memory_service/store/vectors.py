@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import threading
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +52,13 @@ def open_index(settings: Settings) -> VectorIndex:
 
 
 class VectorIndex:
-    """One Chroma collection of memory embeddings (cosine space)."""
+    """Memory embeddings in Chroma (cosine space), one collection per project.
+
+    Chroma filters by listing the ids that match a `where` before its graph search, which
+    costs more than the search once a project is a few thousand memories: a collection per
+    project makes the project filter free (decisions/0023). Collections are named
+    `<base>-p-<hash of the project>`, so several deployments can share one Chroma server.
+    """
 
     def __init__(
         self, *, path: Path | None = None, url: str | None = None, collection: str = COLLECTION
@@ -72,52 +82,113 @@ class VectorIndex:
         self.name = collection
         # One outbox drain at a time per process; replicas coordinate through SQL locks.
         self.drain_lock = threading.Lock()
-        self._collection = self._open()
+        self._open: dict[str, Any] = {}
+        self._open_lock = threading.Lock()
+        self._pattern = re.compile(re.escape(collection) + r"-p-[0-9a-f]{16}")
 
-    def _open(self) -> Any:
-        return self._client.get_or_create_collection(
-            self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-        )
+    def collection_name(self, project: str) -> str:
+        return f"{self.name}-p-{hashlib.sha256(project.encode()).hexdigest()[:16]}"
+
+    def _collection(self, project: str, *, create: bool) -> Any | None:
+        name = self.collection_name(project)
+        with self._open_lock:
+            if name in self._open:
+                return self._open[name]
+        if create:
+            found = self._client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+        else:
+            from chromadb.errors import NotFoundError
+
+            try:
+                found = self._client.get_collection(name, embedding_function=None)
+            except NotFoundError:
+                return None  # no memory of that project was ever indexed
+        with self._open_lock:
+            return self._open.setdefault(name, found)
+
+    def _collections(self, projects: Iterable[str] | None) -> list[Any]:
+        """The collections of these projects that exist (None: of every project)."""
+        if projects is not None:
+            found = (self._collection(p, create=False) for p in dict.fromkeys(projects))
+            return [c for c in found if c is not None]
+        names = [c.name for c in self._client.list_collections()]
+        return [
+            self._client.get_collection(n, embedding_function=None)
+            for n in names
+            if self._pattern.fullmatch(n)
+        ]
 
     def upsert(
         self, ids: list[str], embeddings: list[list[float]], metadatas: list[dict[str, Any]]
     ) -> None:
-        if ids:
-            self._collection.upsert(ids=ids, embeddings=embeddings, metadatas=metadatas)
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, meta in enumerate(metadatas):
+            groups[meta["project"]].append(i)
+        for project, rows in groups.items():
+            self._collection(project, create=True).upsert(  # type: ignore[union-attr]
+                ids=[ids[i] for i in rows],
+                embeddings=[embeddings[i] for i in rows],
+                metadatas=[metadatas[i] for i in rows],
+            )
 
-    def delete(self, ids: list[str]) -> None:
+    def delete(self, ids: list[str], *, projects: Iterable[str] | None = None) -> None:
+        """Remove these ids, looking in the given projects' collections (None: in all)."""
         if ids:
-            self._collection.delete(ids=ids)
+            for collection in self._collections(projects):
+                collection.delete(ids=ids)
 
     def query(
-        self, embedding: list[float], *, where: dict[str, Any] | None, n: int
+        self,
+        embedding: list[float],
+        *,
+        projects: Iterable[str] | None,
+        where: dict[str, Any] | None,
+        n: int,
     ) -> list[VectorHit]:
-        result = self._collection.query(
-            query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
-        )
-        ids = result["ids"][0]
-        distances = result["distances"][0] if result["distances"] else [0.0] * len(ids)
-        return [VectorHit(i, float(d)) for i, d in zip(ids, distances, strict=True)]
+        """The `n` nearest entries in these projects (None: every project) passing `where`."""
+        hits: list[VectorHit] = []
+        for collection in self._collections(projects):
+            result = collection.query(
+                query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
+            )
+            ids = result["ids"][0]
+            distances = result["distances"][0] if result["distances"] else [0.0] * len(ids)
+            hits += [VectorHit(i, float(d)) for i, d in zip(ids, distances, strict=True)]
+        return sorted(hits, key=lambda h: h.distance)[:n]
 
-    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+    def embeddings(
+        self, ids: list[str], *, projects: Iterable[str] | None = None
+    ) -> dict[str, list[float]]:
         """The stored embedding of each id that the index holds."""
-        got = self._collection.get(ids=ids, include=["embeddings"])
-        return {i: list(e) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+        found: dict[str, list[float]] = {}
+        for collection in self._collections(projects):
+            got = collection.get(ids=ids, include=["embeddings"])
+            found.update({i: list(e) for i, e in zip(got["ids"], got["embeddings"], strict=True)})
+        return found
 
     def count(self) -> int:
-        return int(self._collection.count())
+        return sum(int(c.count()) for c in self._collections(None))
 
     def all_ids(self) -> set[str]:
         ids: set[str] = set()
-        offset, page = 0, 5000
-        while True:
-            got = self._collection.get(limit=page, offset=offset, include=[])["ids"]
-            ids.update(got)
-            if len(got) < page:
-                return ids
-            offset += page
+        for collection in self._collections(None):
+            offset, page = 0, 5000
+            while True:
+                got = collection.get(limit=page, offset=offset, include=[])["ids"]
+                ids.update(got)
+                if len(got) < page:
+                    break
+                offset += page
+        return ids
 
     def recreate(self) -> None:
         """Drop every entry (used by reindex before rebuilding from SQL)."""
-        self._client.delete_collection(self.name)
-        self._collection = self._open()
+        for collection in self._collections(None):
+            self._client.delete_collection(collection.name)
+        if self.name in {c.name for c in self._client.list_collections()}:
+            # The one collection of every project that versions before 0023 kept.
+            self._client.delete_collection(self.name)
+        with self._open_lock:
+            self._open.clear()

@@ -1,0 +1,63 @@
+"""A search's vector candidates: the nearest memories that pass its filter.
+
+The index keeps one Chroma collection per project, so a project filter only picks the
+collection. Chroma applies any other `where` by listing the matching ids before its graph
+search, which costs several times the search itself; the statuses every search hides
+(retracted, superseded) are therefore filtered in SQL instead, from a few more neighbours
+than asked for. That is exact, not a guess: if at least `n` of the nearest `wide` pass, no
+memory that passes can be nearer than the `n`-th of them. Only when too few pass, or the
+filter says more than project and status, is Chroma asked with the filter (decisions/0023).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlmodel import Session, col, select
+
+from memory_service.models import Memory
+from memory_service.store import Store
+from memory_service.store.filters import MemoryFilter, chroma_where, sql_where
+from memory_service.store.vectors import VectorHit
+
+# Neighbours asked for beyond `n`, for the ones SQL filters out (superseded decisions).
+SPARE = 10
+
+
+def index_projects(where: MemoryFilter) -> tuple[str, ...] | None:
+    """The projects whose collections a search under `where` reads (None: all of them)."""
+    if where.project is not None:
+        return (where.project,)
+    return where.projects
+
+
+def _statuses_only(where: MemoryFilter) -> bool:
+    """True when the filter says nothing beyond projects and the hidden statuses."""
+    rest = dataclasses.replace(
+        where, project=None, projects=None, exclude_statuses=MemoryFilter().exclude_statuses
+    )
+    return rest == MemoryFilter() and set(where.exclude_statuses) <= set(
+        MemoryFilter().exclude_statuses
+    )
+
+
+def nearest(
+    store: Store, session: Session, *, query: list[float], where: MemoryFilter, n: int
+) -> list[VectorHit]:
+    """The nearest memories passing `where`: at least `n` of them when that many exist."""
+    projects = index_projects(where)
+    if _statuses_only(where):
+        wide = n + SPARE
+        hits = store.vectors.query(query, projects=projects, where=None, n=wide)
+        passing = set(
+            session.exec(
+                select(Memory.id).where(
+                    col(Memory.id).in_([h.memory_id for h in hits]),
+                    *sql_where(where, store.db.dialect),
+                )
+            ).all()
+        )
+        if len(passing) >= n or len(hits) < wide:
+            return [h for h in hits if h.memory_id in passing]
+    rest = dataclasses.replace(where, project=None, projects=None)
+    return store.vectors.query(query, projects=projects, where=chroma_where(rest), n=n)
