@@ -41,6 +41,20 @@ def _statuses_only(where: MemoryFilter) -> bool:
     )
 
 
+def _passing(
+    session: Session, store: Store, hits: list[VectorHit], where: MemoryFilter
+) -> set[str]:
+    """The hits SQL lets through: the truth, when the index lags a change."""
+    return set(
+        session.exec(
+            select(Memory.id).where(
+                col(Memory.id).in_([h.memory_id for h in hits]),
+                *sql_where(where, store.db.dialect),
+            )
+        ).all()
+    )
+
+
 def nearest(
     store: Store, session: Session, *, query: list[float], where: MemoryFilter, n: int
 ) -> list[VectorHit]:
@@ -49,15 +63,10 @@ def nearest(
     if _statuses_only(where):
         wide = n + SPARE
         hits = store.vectors.query(query, projects=projects, where=None, n=wide)
-        passing = set(
-            session.exec(
-                select(Memory.id).where(
-                    col(Memory.id).in_([h.memory_id for h in hits]),
-                    *sql_where(where, store.db.dialect),
-                )
-            ).all()
-        )
+        passing = _passing(session, store, hits, where)
         if len(passing) >= n or len(hits) < wide:
             return [h for h in hits if h.memory_id in passing]
     rest = dataclasses.replace(where, project=None, projects=None)
-    return store.vectors.query(query, projects=projects, where=chroma_where(rest), n=n)
+    hits = store.vectors.query(query, projects=projects, where=chroma_where(rest), n=n)
+    passing = _passing(session, store, hits, where)
+    return [h for h in hits if h.memory_id in passing]
