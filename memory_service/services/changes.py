@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from memory_service.models import Event, Memory, Outbox, ProjectCounter, utcnow
 from memory_service.services.access import acting_name
+
+
+@dataclass(frozen=True)
+class Change:
+    """A memory in its new state, and its snapshot before the change (None: it is new)."""
+
+    memory: Memory
+    before: dict[str, Any] | None
 
 
 def snapshot(memory: Memory) -> dict[str, Any]:
@@ -17,13 +27,17 @@ def snapshot(memory: Memory) -> dict[str, Any]:
     return memory.model_dump(mode="json", exclude={"pk"})
 
 
+def _table(model: type[SQLModel]) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
 _COUNTER_STMTS: dict[str, Any] = {}
 
 
 def _counter_stmt(dialect: str) -> Any:
-    # Built once per dialect: a rollback numbers thousands of events in one transaction.
+    # Built once per dialect: every transaction that writes a change runs it.
     if dialect not in _COUNTER_STMTS:
-        counter: sa.Table = ProjectCounter.__table__  # type: ignore[attr-defined]
+        counter = _table(ProjectCounter)
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         _COUNTER_STMTS[dialect] = (
             insert(counter)
@@ -54,33 +68,51 @@ def record_change(
     event_type: str,
     actor: str,
     before: dict[str, Any] | None,
-    rollback_id: str | None = None,
-    project_seq: int | None = None,
-) -> Event:
-    """Persist `memory` as a new version with its event and its outbox row.
+) -> None:
+    """Persist `memory` as a new version with its event and its outbox row."""
+    record_changes(session, changes=[Change(memory, before)], event_type=event_type, actor=actor)
 
-    `project_seq` is a number the caller reserved with `next_project_seq` (bulk changes).
-    """
-    if project_seq is None:
-        project_seq = next_project_seq(session, memory.project)
-    memory.version = 1 if before is None else int(before["version"]) + 1
-    memory.updated_at = utcnow()
-    session.add(memory)
-    event = Event(
-        project=memory.project,
-        memory_id=memory.id,
-        type=event_type,
-        actor=actor,
-        at=memory.updated_at,
-        version=memory.version,
-        before=before,
-        after=snapshot(memory),
-        rollback_id=rollback_id,
-        project_seq=project_seq,
-        principal=acting_name(),
-    )
-    session.add(event)
-    session.add(Outbox(memory_id=memory.id))
-    # No flush here: the unit of work inserts in the order added at commit (or at the next
-    # query's autoflush), which lets a rollback of thousands of memories batch its writes.
-    return event
+
+def record_changes(
+    session: Session,
+    *,
+    changes: list[Change],
+    event_type: str,
+    actor: str,
+    rollback_id: str | None = None,
+) -> None:
+    """Persist each memory as a new version, with its event and outbox row, in this order."""
+    if not changes:
+        return
+    # One counter step per project: a rollback numbers thousands of events at once.
+    counts = Counter(c.memory.project for c in changes)
+    next_seq = {p: next_project_seq(session, p, n) for p, n in counts.items()}
+    now, principal = utcnow(), acting_name()
+    events, outbox = [], []
+    for change in changes:
+        memory, before = change.memory, change.before
+        memory.version = 1 if before is None else int(before["version"]) + 1
+        memory.updated_at = now
+        session.add(memory)
+        project_seq = next_seq[memory.project]
+        next_seq[memory.project] += 1
+        events.append(
+            {
+                "project": memory.project,
+                "memory_id": memory.id,
+                "type": event_type,
+                "actor": actor,
+                "at": now,
+                "version": memory.version,
+                "before": before,
+                "after": snapshot(memory),
+                "rollback_id": rollback_id,
+                "project_seq": project_seq,
+                "principal": principal,
+            }
+        )
+        outbox.append({"memory_id": memory.id, "created_at": now})
+    # Events and outbox rows as plain rows in one statement each, no ORM object per row;
+    # the memories go through the unit of work, which flushes them before the first one.
+    session.execute(sa.insert(_table(Event)), events)
+    session.execute(sa.insert(_table(Outbox)), outbox)

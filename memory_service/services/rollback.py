@@ -19,7 +19,7 @@ from memory_service.schemas.history import (
 )
 from memory_service.services import indexing
 from memory_service.services.access import required
-from memory_service.services.changes import next_project_seq, record_change, snapshot
+from memory_service.services.changes import Change, record_changes, snapshot
 from memory_service.services.checkpoints import Target, resolve_target
 from memory_service.services.history import VOLATILE, current_seq, states_at
 from memory_service.store import Store
@@ -45,7 +45,14 @@ def _diff(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, FieldCha
     }
 
 
-def _plan_one(memory: Memory, wanted: dict[str, Any] | None) -> PlannedChange | None:
+@dataclass
+class _Step:
+    memory: Memory
+    change: PlannedChange
+    current: dict[str, Any]  # the memory's snapshot before the step: its event's `before`
+
+
+def _plan_one(memory: Memory, wanted: dict[str, Any] | None) -> _Step | None:
     """What it takes to bring `memory` to `wanted` (None: it did not exist then)."""
     current = snapshot(memory)
     if wanted is None:
@@ -58,9 +65,10 @@ def _plan_one(memory: Memory, wanted: dict[str, Any] | None) -> PlannedChange | 
     fields = _diff(current, wanted)
     if not fields:
         return None
-    return PlannedChange(
+    change = PlannedChange(
         memory_id=memory.id, kind=memory.kind, title=memory.title, action=action, fields=fields
     )
+    return _Step(memory, change, current)
 
 
 def _in_scope(session: Session, request: RollbackRequest, project: str, seq: int) -> list[Memory]:
@@ -73,12 +81,13 @@ def _in_scope(session: Session, request: RollbackRequest, project: str, seq: int
     return list(session.exec(stmt.order_by(col(Memory.pk))).all())
 
 
-def _apply(memory: Memory, change: PlannedChange) -> None:
-    for name, values in change.fields.items():
+def _apply(step: _Step) -> Change:
+    for name, values in step.change.fields.items():
         value = values.after
         if name.endswith("_at") and isinstance(value, str):
             value = datetime.fromisoformat(value)  # snapshots hold JSON
-        setattr(memory, name, value)
+        setattr(step.memory, name, value)
+    return Change(step.memory, step.current)
 
 
 def _impact(session: Session, project: str, changes: list[PlannedChange]) -> list[ImpactItem]:
@@ -110,14 +119,12 @@ def _impact(session: Session, project: str, changes: list[PlannedChange]) -> lis
     return items
 
 
-def _plan(
-    session: Session, project: str, request: RollbackRequest
-) -> tuple[Target, list[tuple[Memory, PlannedChange]]]:
+def _plan(session: Session, project: str, request: RollbackRequest) -> tuple[Target, list[_Step]]:
     target = resolve_target(session, project, request.to)
     memories = _in_scope(session, request, project, target.seq)
     wanted = states_at(session, [m.id for m in memories], target.seq)
-    planned = [(m, _plan_one(m, wanted.get(m.id))) for m in memories]
-    steps = [(m, c) for m, c in planned if c is not None]
+    planned = (_plan_one(m, wanted.get(m.id)) for m in memories)
+    steps = [s for s in planned if s is not None]
     if not steps:
         raise NothingToRollBack(
             f"nothing to roll back in project {project!r}: no memory in scope changed after "
@@ -132,12 +139,12 @@ def rollback(store: Store, *, project: str, request: RollbackRequest) -> Outcome
     if request.dry_run:
         with store.db.read() as session:
             target, steps = _plan(session, project, request)
-            changes = [c for _, c in steps]
+            changes = [s.change for s in steps]
             return Outcome(None, target, changes, _impact(session, project, changes))
     actor = required(request.actor, "actor")
     with store.db.write() as session:
         target, steps = _plan(session, project, request)
-        changes = [c for _, c in steps]
+        changes = [s.change for s in steps]
         impact = _impact(session, project, changes)
         record = Rollback(
             id=str(ULID()),
@@ -150,21 +157,32 @@ def rollback(store: Store, *, project: str, request: RollbackRequest) -> Outcome
             changed=len(changes),
         )
         session.add(record)
-        first_seq = next_project_seq(session, project, len(steps))
-        for offset, (memory, change) in enumerate(steps):
-            before = snapshot(memory)
-            _apply(memory, change)
-            record_change(
-                session,
-                memory=memory,
-                event_type="rolled_back",
-                actor=actor,
-                before=before,
-                rollback_id=record.id,
-                project_seq=first_seq + offset,
-            )
+        record_changes(
+            session,
+            changes=[_apply(s) for s in steps],
+            event_type="rolled_back",
+            actor=actor,
+            rollback_id=record.id,
+        )
     indexing.sync(store)
     return Outcome(record, target, changes, impact)
+
+
+def _reverted(
+    session: Session, rollback_id: str
+) -> list[tuple[Memory, int | None, dict[str, Any] | None]]:
+    """Each memory a rollback changed, with the version it left and the state it replaced."""
+    rows = session.exec(
+        select(Event.memory_id, Event.version, Event.before)
+        .where(Event.rollback_id == rollback_id)
+        .order_by(col(Event.seq))
+    ).all()
+    ids = [mid for mid, _, _ in rows if mid]
+    memories = {m.id: m for m in session.exec(select(Memory).where(col(Memory.id).in_(ids)))}
+    return [
+        (memories[mid or ""], version, dict(before) if before is not None else None)
+        for mid, version, before in rows
+    ]
 
 
 def undo_rollback(store: Store, *, rollback_id: str, actor: str) -> Outcome:
@@ -181,17 +199,12 @@ def undo_rollback(store: Store, *, rollback_id: str, actor: str) -> Outcome:
             raise StateConflict(
                 f"rollback {rollback_id!r} was already undone by {original.undone_by!r}"
             )
-        events = session.exec(
-            select(Event).where(Event.rollback_id == rollback_id).order_by(col(Event.seq))
-        ).all()
-        ids = [e.memory_id for e in events if e.memory_id]
-        memories = {m.id: m for m in session.exec(select(Memory).where(col(Memory.id).in_(ids)))}
-        moved = [e.memory_id for e in events if memories[e.memory_id or ""].version != e.version]
+        reverted = _reverted(session, rollback_id)
+        moved = [m.id for m, version, _ in reverted if m.version != version]
         if moved:
             raise StateConflict(
                 "these memories changed after the rollback, so undoing it would overwrite "
-                f"newer work: {', '.join(m for m in moved if m)}; roll back to a checkpoint "
-                "instead",
+                f"newer work: {', '.join(moved)}; roll back to a checkpoint instead",
                 changed_since=moved,
             )
         record = Rollback(
@@ -201,31 +214,23 @@ def undo_rollback(store: Store, *, rollback_id: str, actor: str) -> Outcome:
             target_seq=current_seq(session),
             actor=actor,
             undo_of=rollback_id,
-            changed=len(events),
+            changed=len(reverted),
         )
         session.add(record)
-        changes: list[PlannedChange] = []
-        for event in events:
-            memory = memories[event.memory_id or ""]
-            change = _plan_one(memory, event.before)
-            if change is None:
-                continue
-            changes.append(change)
-            before = snapshot(memory)
-            _apply(memory, change)
-            record_change(
-                session,
-                memory=memory,
-                event_type="rollback_undone",
-                actor=actor,
-                before=before,
-                rollback_id=record.id,
-            )
+        planned = (_plan_one(memory, before) for memory, _, before in reverted)
+        steps = [s for s in planned if s is not None]
+        record_changes(
+            session,
+            changes=[_apply(s) for s in steps],
+            event_type="rollback_undone",
+            actor=actor,
+            rollback_id=record.id,
+        )
         original.undone_by = record.id
         session.add(original)
         target = Target(f"undo:{rollback_id}", original.target_seq)
     indexing.sync(store)
-    return Outcome(record, target, changes)
+    return Outcome(record, target, [s.change for s in steps])
 
 
 def get_rollback(store: Store, *, rollback_id: str) -> Rollback:
