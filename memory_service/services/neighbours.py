@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from memory_service.models import Memory
 from memory_service.store import Store
@@ -19,40 +20,40 @@ from memory_service.store import Store
 CONTEXT_CHARS = 300
 
 
-def previous_in_session(store: Store, memories: list[Memory]) -> dict[str, Memory]:
-    """For each memory with a session, the live memory written just before it there."""
+def _by_session(memories: list[Memory]) -> dict[tuple[str, str], list[Memory]]:
+    """The memories that have a session, grouped by project and session, in write order."""
     groups: dict[tuple[str, str], list[Memory]] = defaultdict(list)
     for m in memories:
         if m.session and m.pk is not None:
             groups[(m.project, m.session)].append(m)
+    for members in groups.values():
+        members.sort(key=lambda m: m.pk or 0)
+    return groups
+
+
+def _live_in_session(project: str, name: str) -> SelectOfScalar[Memory]:
+    return select(Memory).where(
+        Memory.project == project, Memory.session == name, Memory.status != "retracted"
+    )
+
+
+def previous_in_session(store: Store, memories: list[Memory]) -> dict[str, Memory]:
+    """For each memory with a session, the live memory written just before it there."""
+    groups = _by_session(memories)
     found: dict[str, Memory] = {}
     if not groups:
         return found
     with store.db.read() as session:
         for (project, name), members in groups.items():
-            members.sort(key=lambda m: m.pk or 0)
             lowest, highest = members[0].pk or 0, members[-1].pk or 0
+            live = _live_in_session(project, name)
             first = session.exec(
-                select(Memory)
-                .where(
-                    Memory.project == project,
-                    Memory.session == name,
-                    Memory.status != "retracted",
-                    col(Memory.pk) < lowest,
-                )
-                .order_by(col(Memory.pk).desc())
-                .limit(1)
+                live.where(col(Memory.pk) < lowest).order_by(col(Memory.pk).desc()).limit(1)
             ).first()
             window = session.exec(
-                select(Memory)
-                .where(
-                    Memory.project == project,
-                    Memory.session == name,
-                    Memory.status != "retracted",
-                    col(Memory.pk) >= lowest,
-                    col(Memory.pk) < highest,
+                live.where(col(Memory.pk) >= lowest, col(Memory.pk) < highest).order_by(
+                    col(Memory.pk)
                 )
-                .order_by(col(Memory.pk))
             ).all()
             before = ([first] if first else []) + list(window)
             i = 0
@@ -67,22 +68,28 @@ def previous_in_session(store: Store, memories: list[Memory]) -> dict[str, Memor
 def next_in_session(store: Store, memories: list[Memory]) -> list[Memory]:
     """The live memory written just after each of these in its session (whose context
     they are), for re-embedding after a change."""
+    groups = _by_session(memories)
     found: dict[str, Memory] = {}
+    if not groups:
+        return []
+    # Two queries per session, as for previous_in_session, not one per memory.
     with store.db.read() as session:
-        for m in memories:
-            if not m.session or m.pk is None:
-                continue
-            after = session.exec(
-                select(Memory)
-                .where(
-                    Memory.project == m.project,
-                    Memory.session == m.session,
-                    Memory.status != "retracted",
-                    col(Memory.pk) > m.pk,
+        for (project, name), members in groups.items():
+            lowest, highest = members[0].pk or 0, members[-1].pk or 0
+            live = _live_in_session(project, name)
+            window = session.exec(
+                live.where(col(Memory.pk) > lowest, col(Memory.pk) <= highest).order_by(
+                    col(Memory.pk)
                 )
-                .order_by(col(Memory.pk))
-                .limit(1)
+            ).all()
+            last = session.exec(
+                live.where(col(Memory.pk) > highest).order_by(col(Memory.pk)).limit(1)
             ).first()
-            if after is not None:
-                found[after.id] = after
+            after = list(window) + ([last] if last else [])
+            i = 0
+            for m in members:
+                while i < len(after) and (after[i].pk or 0) <= (m.pk or 0):
+                    i += 1
+                if i < len(after):
+                    found[after[i].id] = after[i]
     return list(found.values())
