@@ -54,6 +54,9 @@ def _when(**kw: Any) -> Any:
 class Memory(SQLModel, table=True):
     """The current state of one memory (decision, deliverable, handoff or note)."""
 
+    # A session's memories in the order they were written (migration 0060).
+    __table_args__ = (sa.Index("ix_memory_project_session_pk", "project", "session", "pk"),)
+
     pk: int | None = Field(default=None, primary_key=True)
     id: str = Field(max_length=26, unique=True, index=True)
     project: str = Field(max_length=64, index=True)

@@ -54,6 +54,10 @@ class ScoreExplain(BaseModel):
     session_part: float = Field(
         default=0.0, description="Lift from a better keyword match in the same session."
     )
+    neighbour_part: float = Field(
+        default=0.0,
+        description="Lift from the memory written just before or after it in its session.",
+    )
     fused: float
 
 

@@ -24,9 +24,11 @@ def embed_texts(store: Store, texts: list[str]) -> list[list[float]]:
     keys = [cache_key(store.embedder.model_id, t) for t in texts]
     with store.db.read() as session:
         rows = session.exec(
-            select(EmbeddingCache).where(col(EmbeddingCache.key).in_(set(keys)))
+            select(EmbeddingCache.key, EmbeddingCache.vector).where(
+                col(EmbeddingCache.key).in_(set(keys))
+            )
         ).all()
-    cached = {r.key: np.frombuffer(r.vector, dtype=np.float32).tolist() for r in rows}
+    cached = {key: np.frombuffer(vector, dtype=np.float32).tolist() for key, vector in rows}
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
     if missing:
         text_of = dict(zip(keys, texts, strict=True))

@@ -15,7 +15,8 @@ from memory_service.services.neighbours import CONTEXT_CHARS, next_in_session, p
 from memory_service.store import Store
 from memory_service.store.vectors import chroma_metadata
 
-DRAIN_PAGE = 256
+# Outbox rows per drain step: a rollback's thousands of rows take a few index writes.
+DRAIN_PAGE = 1024
 # First key of the PostgreSQL advisory locks a drain takes on the memories it indexes.
 MEMORY_LOCK_SPACE = 7002
 
@@ -80,16 +81,19 @@ def _drain_page(store: Store, high: int) -> tuple[int, bool]:
     # SQLite: one process (the drain lock), so reading then deleting is safe.
     with store.db.read() as session:
         rows = session.exec(
-            select(Outbox).where(col(Outbox.id) <= high).order_by(col(Outbox.id)).limit(DRAIN_PAGE)
+            select(Outbox.id, Outbox.memory_id)
+            .where(col(Outbox.id) <= high)
+            .order_by(col(Outbox.id))
+            .limit(DRAIN_PAGE)
         ).all()
         if not rows:
             return 0, False
-        ids = list(dict.fromkeys(r.memory_id for r in rows))
+        ids = list(dict.fromkeys(memory_id for _, memory_id in rows))
         memories = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
     # The index gets each memory's state as it is now, so replaying a row is harmless.
     index_memories(store, list(memories))
     with store.db.write() as session:
-        session.exec(delete(Outbox).where(col(Outbox.id).in_([r.id for r in rows])))
+        session.exec(delete(Outbox).where(col(Outbox.id).in_([row_id for row_id, _ in rows])))
     return len(rows), True
 
 

@@ -3,11 +3,14 @@
 A candidate's hybrid score is
 
     vector * similarity + keyword * relevance + session * best relevance in its session
+    + neighbour * best of those scores among the memories just before and after it
 
 where `relevance` is the keyword score divided by the best keyword score of the query (so
-1.0 for the best match) and "its session" is the memories sharing its project and session
-(a memory without a session is a session of its own). The weights were tuned on half of the
-LoCoMo conversations and checked on the other half: see decisions/0020.
+1.0 for the best match), "its session" is the memories sharing its project and session (a
+memory without a session is a session of its own) and its neighbours are the candidates
+written just before and after it in that session (an answer next to its question). The
+weights were tuned on half of the LoCoMo conversations and checked on the other half: see
+decisions/0020 and 0024.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Weights:
     vector: float = 1.0
     keyword: float = 0.3
     session: float = 0.6
+    neighbour: float = 0.1
 
 
 HYBRID = Weights()
@@ -60,10 +64,12 @@ def fuse(
     keyword: list[KeywordHit],
     similarity: dict[str, float],
     session_of: dict[str, str],
+    adjacent: dict[str, tuple[str, ...]] | None = None,
     mode: Mode = "hybrid",
     weights: Weights = HYBRID,
 ) -> dict[str, ScoreExplain]:
-    """Score every candidate that `session_of` lists (the ones SQL let through)."""
+    """Score every candidate that `session_of` lists (the ones SQL let through);
+    `adjacent` gives the memories written just before and after a candidate in its session."""
     scores: dict[str, ScoreExplain] = {}
     if mode != "keyword":
         for rank, hit in enumerate(vector, start=1):
@@ -97,6 +103,12 @@ def fuse(
             lift = best_in_session.get(session_of[mid], 0.0) - rel
             entry.session_part = weights.session * max(0.0, lift)
         entry.fused = entry.vector_part + entry.keyword_part + entry.session_part
+    if mode == "hybrid" and adjacent:
+        base = {mid: entry.fused for mid, entry in scores.items()}
+        for mid, entry in scores.items():
+            near = [base[n] for n in adjacent.get(mid, ()) if n in base]
+            entry.neighbour_part = weights.neighbour * max(near, default=0.0)
+            entry.fused += entry.neighbour_part
     return scores
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from memory_service.errors import InvalidInput, ProjectNotFound
@@ -138,6 +141,7 @@ def search_memories(
             keyword=keyword,
             similarity=similarity,
             session_of={mid: session_key(project, name, mid) for mid, project, name in rows},
+            adjacent=_adjacent(session, rows) if request.mode == "hybrid" else None,
             mode=request.mode,
         )
         ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
@@ -147,6 +151,36 @@ def search_memories(
         for i in ranked
         if i in by_id
     ]
+
+
+def _adjacent(session: Session, rows: Sequence[Any]) -> dict[str, tuple[str, ...]]:
+    """For each candidate with a session, the memories written just before and after it
+    there (retracted ones skipped)."""
+    sessions = {(project, name) for _, project, name in rows if name}
+    if not sessions:
+        return {}
+    order = (col(Memory.project), col(Memory.session))
+    walk = (
+        select(
+            Memory.id,
+            sa.func.lag(Memory.id)
+            .over(partition_by=order, order_by=col(Memory.pk))
+            .label("before"),
+            sa.func.lead(Memory.id)
+            .over(partition_by=order, order_by=col(Memory.pk))
+            .label("after"),
+        )
+        .where(
+            sa.tuple_(col(Memory.project), col(Memory.session)).in_(sessions),
+            Memory.status != "retracted",
+        )
+        .subquery()
+    )
+    wanted = [mid for mid, _, name in rows if name]
+    found = session.execute(
+        sa.select(walk.c.id, walk.c.before, walk.c.after).where(walk.c.id.in_(wanted))
+    )
+    return {mid: tuple(n for n in (before, after) if n) for mid, before, after in found}
 
 
 def _similarities(

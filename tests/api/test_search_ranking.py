@@ -38,8 +38,24 @@ def test_a_better_match_in_the_same_session_lifts_a_memory(client: TestClient) -
     assert result_ids(results).index(lifted["id"]) < result_ids(results).index(alone["id"])
     for hit in results:
         parts = hit["explain"]
-        total = parts["vector_part"] + parts["keyword_part"] + parts["session_part"]
+        total = sum(parts[f"{p}_part"] for p in ("vector", "keyword", "session", "neighbour"))
         assert abs(parts["fused"] - total) < 1e-9
+
+
+def test_a_strong_match_lifts_the_memory_written_next_to_it(client: TestClient) -> None:
+    reply = "The one with row-level locks, after the spike."
+    remember(client, content="Which database did the team pick for orders?", session="s1")
+    answer = remember(client, content=reply, session="s1")
+    remember(client, content="The standup moved to ten o'clock.", session="s2")
+    # The same words elsewhere (not equal, or they would be stored once).
+    copy = remember(client, content=f"{reply} Noted.", session="s2")
+    alone = remember(client, content=f"{reply} Again.")
+    results = search(client, "database picked for orders", explain=True, k=10)
+    parts = {r["memory"]["id"]: r["explain"] for r in results}
+    assert parts[answer["id"]]["neighbour_part"] > parts[copy["id"]]["neighbour_part"]
+    assert parts[alone["id"]]["neighbour_part"] == 0.0
+    ranked = result_ids(results)
+    assert ranked.index(answer["id"]) < ranked.index(copy["id"])
 
 
 def test_a_memory_is_embedded_with_the_one_before_it_in_its_session(client: TestClient) -> None:

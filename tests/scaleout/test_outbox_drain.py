@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlmodel import col, func, select
 
 from memory_service.api.app import open_store
@@ -51,8 +52,14 @@ def _replicas(
 
 
 def test_concurrent_drains_split_the_rows_and_leave_the_index_equal_to_sql(
-    tmp_path: Path, embedder: Embedder, postgres: PostgresServer, chroma_server: ChromaServer
+    tmp_path: Path,
+    embedder: Embedder,
+    postgres: PostgresServer,
+    chroma_server: ChromaServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Pages smaller than the queue, so there is more than one page to split.
+    monkeypatch.setattr(indexing, "DRAIN_PAGE", 200)
     first, second = _replicas(tmp_path, embedder, postgres, chroma_server)
     rng = random.Random(7)
     items = [
