@@ -26,6 +26,28 @@ from bench.service import restarted, running_service
 BATCH = 500
 
 
+def service_texts(bodies: list[dict[str, Any]]) -> list[str]:
+    """What the service embeds for these memories: each with the start of the one before it
+    in its session (services/indexing.py), so the floor is the model on the same work."""
+    from memory_service.models import Memory
+    from memory_service.services.indexing import embedding_text
+    from memory_service.services.memories import default_title
+
+    texts: list[str] = []
+    previous: Memory | None = None
+    for body in bodies:
+        memory = Memory(
+            content=body["content"],
+            title=default_title(body["content"]),
+            reasoning=body.get("reasoning"),
+            session=body["session"],
+        )
+        same = previous is not None and previous.session == memory.session
+        texts.append(embedding_text(memory, previous if same else None))
+        previous = memory
+    return texts
+
+
 def bare_model(texts: list[str], queries: list[str]) -> dict[str, float]:
     """The floor: the model alone, in this process, on the same texts and queries."""
     from memory_service.store.embedder import Embedder
@@ -86,7 +108,7 @@ def run(
     total: int, *, queries: int, singles: int, clients: int, floor_texts: int = 512
 ) -> dict[str, Any]:
     """Every measurement of one run, as a dict."""
-    sample = [m["content"] for m in corpus.memories(0, floor_texts)]
+    sample = service_texts(corpus.memories(0, floor_texts))
     floor = bare_model(sample, corpus.queries(min(100, queries), seed=3))
     result: dict[str, Any] = {"memories": total, "floor": floor}
     questions = corpus.queries(queries)
