@@ -58,24 +58,44 @@ def index_memories(store: Store, memories: list[Memory]) -> None:
 
 def sync(store: Store, *, patience_s: float = 30.0) -> int:
     """Drain the outbox up to its newest row: index what changed, then forget the rows."""
-    with store.db.read() as session:
-        high = session.exec(select(func.max(Outbox.id))).one()
+    high = _newest_row(store)
+    if high is None:
+        return 0
     done = 0
     deadline = time.monotonic() + patience_s
     drain = _drain_page_locked if store.db.dialect == "postgresql" else _drain_page
-    while high is not None:
+    upto: int | None = None
+    while True:
         with store.vectors.drain_lock:
+            if not _pending(store, high):
+                break  # the drain that held the lock meanwhile took this caller's rows
+            if upto is None:
+                # Rows committed while this drain waited for the lock join it: concurrent
+                # writes share one embedding call and one index write (ADR 0026).
+                upto = max(high, _newest_row(store) or high)
             while True:
-                count, left = drain(store, high)
+                count, left = drain(store, upto)
                 done += count
                 if not left or count == 0:
                     break
         if not left or time.monotonic() > deadline:
             break
         # Another replica holds the remaining rows and indexes them in a moment; wait
-        # without the lock, so this process's other drains go on meanwhile.
+        # without the lock, so this process's other drains go on meanwhile; only for this
+        # caller's own rows, not for those that joined it.
         time.sleep(0.02)
+        upto = high
     return done
+
+
+def _newest_row(store: Store) -> int | None:
+    with store.db.read() as session:
+        return session.exec(select(func.max(Outbox.id))).one()
+
+
+def _pending(store: Store, high: int) -> bool:
+    with store.db.read() as session:
+        return _any_left(session, high)
 
 
 def _drain_page(store: Store, high: int) -> tuple[int, bool]:
