@@ -103,13 +103,15 @@ def search_memories(
     where = build_filter(request, projects)
     dialect = store.db.dialect
     with store.db.read() as session:
-        ensure_project(session, request.project)
         if not request.query.strip():
             if not _has_filter(where):
                 raise InvalidInput(
                     "query is empty: give a query, or at least one filter to list by recency"
                 )
-            return [Hit(m, 0.0, None) for m in recent(session, where, request.k, dialect)]
+            listed = recent(session, where, request.k, dialect)
+            if not listed:
+                ensure_project(session, request.project)
+            return [Hit(m, 0.0, None) for m in listed]
         n = max(CANDIDATES, request.k * 3)
         keyword = (
             keyword_search(session, query=request.query, where=where, n=n, dialect=dialect)
@@ -146,6 +148,9 @@ def search_memories(
         )
         ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
         by_id = {m.id: m for m in session.exec(select(Memory).where(col(Memory.id).in_(ranked)))}
+        if not by_id:
+            # Only now: a project that holds no memories at all is a mistake worth naming.
+            ensure_project(session, request.project)
     return [
         Hit(by_id[i], scores[i].fused, scores[i] if request.explain else None)
         for i in ranked

@@ -109,3 +109,13 @@ def test_keyword_search_stays_inside_a_project_whose_name_is_part_of_another(
         home["id"],
         away["id"],
     }
+
+
+def test_a_search_in_a_project_without_memories_names_the_known_ones(client: TestClient) -> None:
+    remember(client, project="shop", content="The parcel locker firmware was flashed.")
+    for body in ({"query": "parcel locker"}, {"query": ""}):
+        response = client.post("/v1/search", json={**body, "project": "shoop"})
+        assert response.status_code == 404, response.text
+        error = response.json()["error"]
+        assert error["code"] == "project_not_found"
+        assert "known projects: shop" in error["message"]
