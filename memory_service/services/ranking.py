@@ -15,6 +15,7 @@ decisions/0020 and 0024.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,16 +47,22 @@ def keyword_relevance(keyword: list[KeywordHit]) -> dict[str, float]:
     return {mid: max(0.0, r / best) for mid, r in raw.items()}
 
 
-def _blank() -> ScoreExplain:
-    return ScoreExplain(
-        vector_rank=None,
-        vector_distance=None,
-        keyword_rank=None,
-        keyword_bm25=None,
-        vector_part=0.0,
-        keyword_part=0.0,
-        fused=0.0,
-    )
+@dataclass
+class Score:
+    """A candidate's score and its parts (the public `ScoreExplain` of the few returned)."""
+
+    vector_rank: int | None = None
+    vector_distance: float | None = None
+    keyword_rank: int | None = None
+    keyword_bm25: float | None = None
+    vector_part: float = 0.0
+    keyword_part: float = 0.0
+    session_part: float = 0.0
+    neighbour_part: float = 0.0
+    fused: float = 0.0
+
+    def explain(self) -> ScoreExplain:
+        return ScoreExplain(**dataclasses.asdict(self))
 
 
 def fuse(
@@ -67,19 +74,19 @@ def fuse(
     adjacent: dict[str, tuple[str, ...]] | None = None,
     mode: Mode = "hybrid",
     weights: Weights = HYBRID,
-) -> dict[str, ScoreExplain]:
+) -> dict[str, Score]:
     """Score every candidate that `session_of` lists (the ones SQL let through);
     `adjacent` gives the memories written just before and after a candidate in its session."""
-    scores: dict[str, ScoreExplain] = {}
+    scores: dict[str, Score] = {}
     if mode != "keyword":
         for rank, hit in enumerate(vector, start=1):
             if hit.memory_id in session_of:
-                entry = scores.setdefault(hit.memory_id, _blank())
+                entry = scores.setdefault(hit.memory_id, Score())
                 entry.vector_rank, entry.vector_distance = rank, hit.distance
     relevance = keyword_relevance(keyword) if mode != "vector" else {}
     for rank, kw in enumerate(keyword, start=1):
         if kw.memory_id in session_of and mode != "vector":
-            entry = scores.setdefault(kw.memory_id, _blank())
+            entry = scores.setdefault(kw.memory_id, Score())
             entry.keyword_rank, entry.keyword_bm25 = rank, kw.bm25
     best_in_session: dict[str, float] = {}
     for mid, rel in relevance.items():

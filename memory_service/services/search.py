@@ -152,7 +152,7 @@ def search_memories(
             # Only now: a project that holds no memories at all is a mistake worth naming.
             ensure_project(session, request.project)
     return [
-        Hit(by_id[i], scores[i].fused, scores[i] if request.explain else None)
+        Hit(by_id[i], scores[i].fused, scores[i].explain() if request.explain else None)
         for i in ranked
         if i in by_id
     ]
