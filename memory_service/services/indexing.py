@@ -40,7 +40,7 @@ def embedding_text(memory: Memory, previous: Memory | None = None) -> str:
 def index_memories(store: Store, memories: list[Memory]) -> None:
     """Write these memories' current state into the vector index."""
     live = [m for m in memories if m.status != "retracted"]
-    gone = [m.id for m in memories if m.status == "retracted"]
+    retracted = [m for m in memories if m.status == "retracted"]
     # A changed memory is the context of the next one in its session: re-embed that one too
     # (the embedding cache makes it free when the text it sees did not change).
     seen = {m.id for m in memories}
@@ -53,7 +53,8 @@ def index_memories(store: Store, memories: list[Memory]) -> None:
         previous = previous_in_session(store, live)
         vectors = embed_texts(store, [embedding_text(m, previous.get(m.id)) for m in live])
         store.vectors.upsert([m.id for m in live], vectors, [chroma_metadata(m) for m in live])
-    store.vectors.delete(gone)
+    if retracted:
+        store.vectors.delete([m.id for m in retracted], projects={m.project for m in retracted})
 
 
 def sync(store: Store, *, patience_s: float = 30.0) -> int:
