@@ -188,40 +188,54 @@ def remember_many(
         for i, item in enumerate(items)
     ]
     request_hash = _request_hash(items)
-    with store.db.write() as session:
+
+    def store_all(session: Session) -> tuple[list[Remembered], bool]:
         replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
         if replayed is not None:
-            return replayed
-        results: list[Remembered] = []
-        seen: dict[str, Memory] = {}
-        for item in items:
-            hashed = content_hash(item.project, item.kind, item.content)
-            existing = (
-                seen.get(hashed)
-                or session.exec(
-                    select(Memory).where(
-                        Memory.content_hash == hashed,
-                        Memory.project == item.project,
-                        Memory.kind == item.kind,
-                        Memory.status != "retracted",
-                    )
-                ).first()
+            return replayed, True
+        return _store(session, items, idempotency_key, request_hash), False
+
+    # Concurrent remembers share one transaction and one fsync (ADR 0026).
+    results, replayed = store.db.write_together(store_all)
+    if not replayed:
+        _after_commit(store)
+    return results
+
+
+def _stored_by_hash(session: Session, hashes: list[str]) -> dict[str, Memory]:
+    """The live memory with each of these content hashes (project and kind are in it)."""
+    rows = session.exec(
+        select(Memory).where(
+            col(Memory.content_hash).in_(set(hashes)), Memory.status != "retracted"
+        )
+    ).all()
+    return {m.content_hash: m for m in rows}
+
+
+def _store(
+    session: Session, items: list[MemoryCreate], idempotency_key: str | None, request_hash: str
+) -> list[Remembered]:
+    results: list[Remembered] = []
+    hashes = [content_hash(item.project, item.kind, item.content) for item in items]
+    # One query for the whole batch, not one per memory: each query would first flush the
+    # memories before it, one INSERT at a time, instead of all of them at the commit.
+    seen = _stored_by_hash(session, hashes)
+    for item, hashed in zip(items, hashes, strict=True):
+        existing = seen.get(hashed)
+        if existing is not None:
+            results.append(Remembered(existing, duplicate=True))
+            continue
+        created = _create(session, item, hashed)
+        seen[hashed] = created.memory
+        results.append(created)
+    if idempotency_key:
+        session.add(
+            IdempotencyKey(
+                key=idempotency_key,
+                memory_ids=[r.memory.id for r in results],
+                request_hash=request_hash,
             )
-            if existing is not None:
-                results.append(Remembered(existing, duplicate=True))
-                continue
-            created = _create(session, item, hashed)
-            seen[hashed] = created.memory
-            results.append(created)
-        if idempotency_key:
-            session.add(
-                IdempotencyKey(
-                    key=idempotency_key,
-                    memory_ids=[r.memory.id for r in results],
-                    request_hash=request_hash,
-                )
-            )
-    _after_commit(store)
+        )
     return results
 
 

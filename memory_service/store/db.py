@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextvars
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
+from memory_service.store.batching import MicroBatcher
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # PostgreSQL advisory lock keys (one bigint space, app-wide): writers, migrations.
 WRITE_LOCK = 7_001_001
 MIGRATE_LOCK = 7_001_002
+# As long as SQLite's own busy timeout: a writer waits this long for the lock, then fails.
+BUSY_TIMEOUT_S = 30
+# Units of work that commit together at most (see Database.write_together).
+GROUP_COMMIT_MAX = 64
+R = TypeVar("R")
+
+
+@dataclass
+class _Work:
+    """A caller's unit of work, with the context (principal) it runs in."""
+
+    fn: Callable[[Session], Any]
+    context: contextvars.Context
+
+
+@dataclass
+class _Outcome:
+    result: Any = None
+    error: Exception | None = None
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
     engine = sa.create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=False
+        url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+        pool_pre_ping=False,
     )
 
     @sa.event.listens_for(engine, "connect")
@@ -31,7 +57,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -64,11 +90,19 @@ class Database:
                 Path(db_path).parent.mkdir(parents=True, exist_ok=True)
             self.read_engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
+            # This process's writers queue here rather than in SQLite's busy handler, which
+            # polls with sleeps of up to 100 ms: the next writer starts the moment the last
+            # one commits (ADR 0026). Other processes still meet SQLite's own lock.
+            self._writers: threading.Lock | None = threading.Lock()
         else:
             self.read_engine = sa.create_engine(
                 url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=60
             )
             self.write_engine = self.read_engine
+            self._writers = None
+        self._group: MicroBatcher[_Work, _Outcome] = MicroBatcher(
+            self._commit_together, max_items=GROUP_COMMIT_MAX
+        )
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -79,7 +113,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose work commits as one transaction, or not at all; one at a time."""
-        with Session(self.write_engine, expire_on_commit=False) as session:
+        with self._queued(), Session(self.write_engine, expire_on_commit=False) as session:
             with session.begin():
                 if self.dialect == "postgresql":
                     # Writers serialise across every replica, as BEGIN IMMEDIATE does on
@@ -88,12 +122,48 @@ class Database:
                     session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
                 yield session
 
+    def write_together(self, fn: Callable[[Session], R]) -> R:
+        """`fn(session)` in a write transaction shared with the writers waiting with it.
+
+        Group commit: callers that arrive while a transaction commits wait, then commit
+        together (one transaction, one fsync). Each runs in its own savepoint, so its error
+        undoes only its own work and reaches only it; a failed commit reaches them all.
+        """
+        [outcome] = self._group([_Work(fn, contextvars.copy_context())])
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.result  # type: ignore[no-any-return]
+
+    def _commit_together(self, works: list[_Work]) -> list[_Outcome]:
+        outcomes: list[_Outcome] = []
+        with self.write() as session:
+            for work in works:
+                try:
+                    with session.begin_nested():
+                        outcomes.append(_Outcome(result=work.context.run(work.fn, session)))
+                except Exception as error:  # noqa: BLE001 - raised in its own caller's thread
+                    outcomes.append(_Outcome(error=error))
+        return outcomes
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A transaction that does not wait for the writers' lock (row locks guard it)."""
-        with Session(self.write_engine, expire_on_commit=False) as session:
+        """A transaction that does not wait for PostgreSQL writers' lock (row locks guard it)."""
+        with self._queued(), Session(self.write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        # SQLite only: every transaction on the write engine is a writer (BEGIN IMMEDIATE).
+        if self._writers is None:
+            yield
+            return
+        if not self._writers.acquire(timeout=BUSY_TIMEOUT_S):
+            raise TimeoutError(f"no write lock on the SQLite database after {BUSY_TIMEOUT_S} s")
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to an Alembic revision (the newest by default)."""

@@ -1,0 +1,87 @@
+"""Writers: group commit on one transaction, each unit of work in its own savepoint."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from memory_service.models import IndexState
+from memory_service.store.db import Database
+
+CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("caller", default="nobody")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(f"sqlite:///{tmp_path / 'memory.db'}")
+    database.migrate()
+    return database
+
+
+def _put(key: str, *, fail: bool = False) -> object:
+    def work(session: Session) -> list[str]:
+        session.add(IndexState(key=key, value=CALLER.get()))
+        session.flush()
+        if fail:
+            raise ValueError(f"{key} refused")
+        return sorted(row.key for row in session.exec(select(IndexState)))
+
+    return work
+
+
+def _queued(db: Database, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while len(db._group._queue) < count:  # noqa: SLF001 - waiting for the callers to queue
+        assert time.monotonic() < deadline, "writers never queued"
+        time.sleep(0.005)
+
+
+def _as(caller: str, db: Database, work: object) -> list[str]:
+    CALLER.set(caller)
+    return db.write_together(work)  # type: ignore[arg-type]
+
+
+def test_writers_that_wait_together_share_a_transaction_and_keep_their_own_errors(
+    db: Database,
+) -> None:
+    running, gate = threading.Event(), threading.Event()
+
+    def first(session: Session) -> list[str]:
+        running.set()
+        gate.wait(timeout=30)
+        return _put("first")(session)  # type: ignore[operator, no-any-return]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        one = pool.submit(_as, "a", db, first)
+        assert running.wait(timeout=30)  # `first` holds the transaction; two more queue
+        two = pool.submit(_as, "b", db, _put("second"))
+        _queued(db, 1)
+        three: Future[list[str]] = pool.submit(_as, "c", db, _put("third", fail=True))
+        _queued(db, 2)
+        four = pool.submit(_as, "d", db, _put("fourth"))
+        _queued(db, 3)
+        gate.set()
+        assert one.result() == ["first"]
+        assert two.result() == ["first", "second"]
+        with pytest.raises(ValueError, match="third refused"):
+            three.result()
+        # The fourth saw the second's row before any commit (one transaction), and not the
+        # third's (its savepoint was rolled back).
+        assert four.result() == ["first", "fourth", "second"]
+    with db.read() as session:
+        rows = {row.key: row.value for row in session.exec(select(IndexState))}
+    # Each unit of work ran in its own caller's context, though the first caller ran them.
+    assert rows == {"first": "a", "second": "b", "fourth": "d"}
+
+
+def test_a_lone_writer_commits_at_once(db: Database) -> None:
+    CALLER.set("alone")
+    assert db.write_together(_put("only")) == ["only"]  # type: ignore[arg-type]
+    with db.read() as session:
+        assert [row.value for row in session.exec(select(IndexState))] == ["alone"]
