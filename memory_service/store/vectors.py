@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,29 @@ def open_index(settings: Settings) -> VectorIndex:
     )
 
 
+# Chroma files this process switched to WAL (and Chroma has opened since).
+_SWITCHED: set[Path] = set()
+
+
+def _write_ahead_log(db_file: Path) -> None:
+    """Put embedded Chroma's SQLite file in WAL mode before Chroma opens it.
+
+    Chroma's Rust layer leaves it in rollback-journal mode (chroma-core/chroma#7040): eight
+    fsyncs per upsert, 30 ms or more with the GIL held. In WAL mode (the mode lives in the
+    file), with SQLite's default synchronous=FULL, a commit is one fsync and stays durable.
+    Only before Chroma's first open in this process: Chroma links its own SQLite, and
+    closing a second library's handle on a file would drop the locks Chroma holds on it.
+    """
+    key = db_file.resolve()
+    if key in _SWITCHED:
+        return
+    with closing(sqlite3.connect(db_file, timeout=30)) as conn:
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if mode != "wal":
+        raise RuntimeError(f"could not put {db_file} in WAL mode (it is in {mode!r} mode)")
+    _SWITCHED.add(key)
+
+
 class VectorIndex:
     """Memory embeddings in Chroma (cosine space), one collection per project.
 
@@ -78,6 +103,7 @@ class VectorIndex:
         else:
             assert path is not None, "an embedded index needs a path"
             path.mkdir(parents=True, exist_ok=True)
+            _write_ahead_log(path / "chroma.sqlite3")
             self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         self.name = collection
         # One outbox drain at a time per process; replicas coordinate through SQL locks.
