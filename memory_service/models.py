@@ -42,8 +42,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _empty_list() -> list[Any]:
+    return []
+
+
+def _empty_dict() -> dict[str, Any]:
+    return {}
+
+
 def _json(default: Any = None) -> Any:
-    factory = list if default is None else dict
+    # Python functions, not the `list` and `dict` builtins: pydantic reads a factory's
+    # signature on every construction, and parsing a builtin's text signature costs about
+    # 80 us, five times per new memory (ADR 0026).
+    factory = _empty_list if default is None else _empty_dict
     return Field(default_factory=factory, sa_column=sa.Column(JSONType, nullable=False))
 
 
