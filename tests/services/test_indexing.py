@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from types import TracebackType
 
 import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -11,9 +13,12 @@ from sqlmodel import select
 
 from memory_service.api.app import create_app, open_store
 from memory_service.errors import IndexMismatch
-from memory_service.models import Event, IndexState, Outbox
-from memory_service.services import indexing
+from memory_service.models import Event, IndexState, Memory, Outbox
+from memory_service.schemas.memories import MemoryCreate
+from memory_service.services import indexing, memories
+from memory_service.services.changes import record_change, snapshot
 from memory_service.settings import Settings
+from memory_service.store import Store
 from memory_service.store.embedder import Embedder
 from tests.factories import remember, result_ids, search
 
@@ -76,3 +81,54 @@ def test_reindex_rebuilds_a_lost_index_from_sql(settings: Settings, embedder: Em
     assert indexing.reindex(store, progress=lambda d, t: seen.append((d, t))) == 5
     assert seen[-1] == (5, 5)
     assert store.vectors.all_ids() == set(kept)
+
+
+class _WatchedLock:
+    """The drain lock, telling the test when a caller has to wait for it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.waiting = threading.Event()
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            self.waiting.set()
+            self.lock.acquire()
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.lock.release()
+
+
+def _edit(store: Store, memory_id: str, content: str) -> None:
+    """A change through the one write path, left in the outbox (not drained)."""
+    with store.db.write() as session:
+        memory = session.exec(select(Memory).where(Memory.id == memory_id)).one()
+        before = snapshot(memory)
+        memory.content = content
+        record_change(session, memory=memory, event_type="updated", actor="t", before=before)
+
+
+def test_a_drain_also_takes_the_rows_committed_while_it_waited_for_the_lock(
+    settings: Settings, embedder: Embedder
+) -> None:
+    store = open_store(settings, embedder)
+    items = [
+        MemoryCreate(project="p", agent="a", kind="note", content=f"note {i}") for i in range(3)
+    ]
+    ids = [r.memory.id for r in memories.remember_many(store, items=items)]
+    _edit(store, ids[0], "the ledger is reconciled hourly")
+    lock = _WatchedLock()
+    store.vectors.drain_lock = lock  # type: ignore[assignment]
+    drained: list[int] = []
+    with lock:  # another drain is running
+        waiter = threading.Thread(target=lambda: drained.append(indexing.sync(store)))
+        waiter.start()
+        assert lock.waiting.wait(timeout=30)
+        _edit(store, ids[1], "invoices are numbered per tenant")
+        _edit(store, ids[2], "shards are rebalanced weekly")
+    waiter.join(timeout=60)
+    # One drain for the three writes: the two that committed meanwhile joined it.
+    assert drained == [3]
+    assert indexing.sync(store) == 0
+    assert indexing.outbox_size(store) == 0
+    store.db.dispose()
