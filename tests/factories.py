@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from memory_service.models import Memory
+from memory_service.services.changes import record_change, snapshot
+from memory_service.store import Store
 
 
 def memory_body(**overrides: Any) -> dict[str, Any]:
@@ -45,3 +50,12 @@ def search(client: TestClient, query: str, **filters: Any) -> list[dict[str, Any
 
 def result_ids(results: list[dict[str, Any]]) -> list[str]:
     return [r["memory"]["id"] for r in results]
+
+
+def edit_unindexed(store: Store, memory_id: str, content: str) -> None:
+    """A change through the one write path, left in the outbox (not drained)."""
+    with store.db.write() as session:
+        memory = session.exec(select(Memory).where(Memory.id == memory_id)).one()
+        before = snapshot(memory)
+        memory.content = content
+        record_change(session, memory=memory, event_type="updated", actor="t", before=before)

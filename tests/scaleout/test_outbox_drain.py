@@ -18,6 +18,7 @@ from memory_service.services.changes import record_change, snapshot
 from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.embedder import Embedder
+from tests.factories import edit_unindexed
 from tests.scaleout.servers import ChromaServer, PostgresServer, fresh_collection
 
 WORDS = "ledger invoice tenant cache shard replica queue retry schema index vector".split()
@@ -108,7 +109,7 @@ def test_a_slow_drain_never_lands_an_older_state_last(
         first, items=[MemoryCreate(project="p", agent="a", kind="note", content="version one")]
     )
     memory_id = made.memory.id
-    _edit(first, memory_id, "the ledger is reconciled hourly")  # queued, not drained
+    edit_unindexed(first, memory_id, "the ledger is reconciled hourly")  # queued, not drained
     # Replica one reads that state and stalls before its index write...
     stalled, release = threading.Event(), threading.Event()
     upsert = first.vectors.upsert
@@ -123,7 +124,7 @@ def test_a_slow_drain_never_lands_an_older_state_last(
     one.start()
     assert stalled.wait(30)
     # ...while the memory changes again and replica two drains.
-    _edit(first, memory_id, "invoices are numbered per tenant and year")
+    edit_unindexed(first, memory_id, "invoices are numbered per tenant and year")
     two = threading.Thread(target=indexing.sync, args=(second,))
     two.start()
     two.join(timeout=1.0)
@@ -141,11 +142,3 @@ def test_a_slow_drain_never_lands_an_older_state_last(
     assert float(np.dot(stored, older)) < 0.9
     for store in (first, second):
         store.db.dispose()
-
-
-def _edit(store: Store, memory_id: str, content: str) -> None:
-    with store.db.write() as session:
-        memory = session.exec(select(Memory).where(Memory.id == memory_id)).one()
-        before = snapshot(memory)
-        memory.content = content
-        record_change(session, memory=memory, event_type="updated", actor="t", before=before)

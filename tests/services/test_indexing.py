@@ -13,14 +13,12 @@ from sqlmodel import select
 
 from memory_service.api.app import create_app, open_store
 from memory_service.errors import IndexMismatch
-from memory_service.models import Event, IndexState, Memory, Outbox
+from memory_service.models import Event, IndexState, Outbox
 from memory_service.schemas.memories import MemoryCreate
 from memory_service.services import indexing, memories
-from memory_service.services.changes import record_change, snapshot
 from memory_service.settings import Settings
-from memory_service.store import Store
 from memory_service.store.embedder import Embedder
-from tests.factories import remember, result_ids, search
+from tests.factories import edit_unindexed, remember, result_ids, search
 
 
 def test_every_write_appends_an_event_and_leaves_no_outbox(
@@ -99,15 +97,6 @@ class _WatchedLock:
         self.lock.release()
 
 
-def _edit(store: Store, memory_id: str, content: str) -> None:
-    """A change through the one write path, left in the outbox (not drained)."""
-    with store.db.write() as session:
-        memory = session.exec(select(Memory).where(Memory.id == memory_id)).one()
-        before = snapshot(memory)
-        memory.content = content
-        record_change(session, memory=memory, event_type="updated", actor="t", before=before)
-
-
 def test_a_drain_also_takes_the_rows_committed_while_it_waited_for_the_lock(
     settings: Settings, embedder: Embedder
 ) -> None:
@@ -116,7 +105,7 @@ def test_a_drain_also_takes_the_rows_committed_while_it_waited_for_the_lock(
         MemoryCreate(project="p", agent="a", kind="note", content=f"note {i}") for i in range(3)
     ]
     ids = [r.memory.id for r in memories.remember_many(store, items=items)]
-    _edit(store, ids[0], "the ledger is reconciled hourly")
+    edit_unindexed(store, ids[0], "the ledger is reconciled hourly")
     lock = _WatchedLock()
     store.vectors.drain_lock = lock  # type: ignore[assignment]
     drained: list[int] = []
@@ -124,8 +113,8 @@ def test_a_drain_also_takes_the_rows_committed_while_it_waited_for_the_lock(
         waiter = threading.Thread(target=lambda: drained.append(indexing.sync(store)))
         waiter.start()
         assert lock.waiting.wait(timeout=30)
-        _edit(store, ids[1], "invoices are numbered per tenant")
-        _edit(store, ids[2], "shards are rebalanced weekly")
+        edit_unindexed(store, ids[1], "invoices are numbered per tenant")
+        edit_unindexed(store, ids[2], "shards are rebalanced weekly")
     waiter.join(timeout=60)
     # One drain for the three writes: the two that committed meanwhile joined it.
     assert drained == [3]
