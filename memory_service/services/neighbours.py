@@ -2,14 +2,17 @@
 
 Agents write a session's memories in order, and a short memory ("Yes, last May") often
 means little without the one before it. The vector index therefore embeds each memory
-together with the memory written just before it in the same project and session.
+together with the memory written just before it in the same project and session, and
+search lifts a memory written next to a strong match (services/ranking.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlmodel import col, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from memory_service.models import Memory
@@ -93,3 +96,39 @@ def next_in_session(store: Store, memories: list[Memory]) -> list[Memory]:
                 if i < len(after):
                     found[after[i].id] = after[i]
     return list(found.values())
+
+
+def _adjacent_statement() -> Any:
+    me = sa.orm.aliased(Memory, name="me")
+
+    def beside(before: bool) -> Any:
+        other = sa.orm.aliased(Memory, name="before" if before else "after")
+        side = col(other.pk) < col(me.pk) if before else col(other.pk) > col(me.pk)
+        return (
+            sa.select(col(other.id))
+            .where(
+                col(other.project) == col(me.project),
+                col(other.session) == col(me.session),
+                side,
+                col(other.status) != "retracted",
+            )
+            .order_by(col(other.pk).desc() if before else col(other.pk))
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    ids: Any = sa.bindparam("ids", expanding=True)
+    return sa.select(col(me.id), beside(True), beside(False)).where(col(me.id).in_(ids))
+
+
+# Built once: compiling it costs ten times what SQLite takes to run it.
+_ADJACENT = _adjacent_statement()
+
+
+def adjacent(session: Session, memory_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """For each of these memories that has a session, the live memories written just before
+    and after it there: two index seeks each on (project, session, pk), in one query."""
+    if not memory_ids:
+        return {}
+    found = session.execute(_ADJACENT, {"ids": memory_ids})
+    return {mid: tuple(n for n in (before, after) if n) for mid, before, after in found}

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from memory_service.errors import InvalidInput, ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.search import ScoreExplain, SearchRequest
+from memory_service.services.neighbours import adjacent
 from memory_service.services.ranking import fuse, session_key
 from memory_service.services.vector_candidates import index_projects, nearest
 from memory_service.store import Store
@@ -143,7 +141,9 @@ def search_memories(
             keyword=keyword,
             similarity=similarity,
             session_of={mid: session_key(project, name, mid) for mid, project, name in rows},
-            adjacent=_adjacent(session, rows) if request.mode == "hybrid" else None,
+            adjacent=adjacent(session, [mid for mid, _, name in rows if name])
+            if request.mode == "hybrid"
+            else None,
             mode=request.mode,
         )
         ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
@@ -156,43 +156,6 @@ def search_memories(
         for i in ranked
         if i in by_id
     ]
-
-
-def _adjacent_statement() -> Any:
-    me = sa.orm.aliased(Memory, name="me")
-
-    def beside(before: bool) -> Any:
-        other = sa.orm.aliased(Memory, name="before" if before else "after")
-        side = col(other.pk) < col(me.pk) if before else col(other.pk) > col(me.pk)
-        return (
-            sa.select(col(other.id))
-            .where(
-                col(other.project) == col(me.project),
-                col(other.session) == col(me.session),
-                side,
-                col(other.status) != "retracted",
-            )
-            .order_by(col(other.pk).desc() if before else col(other.pk))
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    ids: Any = sa.bindparam("ids", expanding=True)
-    return sa.select(col(me.id), beside(True), beside(False)).where(col(me.id).in_(ids))
-
-
-# Built once: compiling it costs ten times what SQLite takes to run it.
-_ADJACENT = _adjacent_statement()
-
-
-def _adjacent(session: Session, rows: Sequence[Any]) -> dict[str, tuple[str, ...]]:
-    """For each candidate with a session, the memories written just before and after it
-    there (retracted ones skipped): two index seeks per candidate on (project, session, pk)."""
-    wanted = [mid for mid, _, name in rows if name]
-    if not wanted:
-        return {}
-    found = session.execute(_ADJACENT, {"ids": wanted})
-    return {mid: tuple(n for n in (before, after) if n) for mid, before, after in found}
 
 
 def _similarities(
