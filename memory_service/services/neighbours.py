@@ -9,6 +9,7 @@ search lifts a memory written next to a strong match (services/ranking.py).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -98,37 +99,55 @@ def next_in_session(store: Store, memories: list[Memory]) -> list[Memory]:
     return list(found.values())
 
 
-def _adjacent_statement() -> Any:
-    me = sa.orm.aliased(Memory, name="me")
+@dataclass(frozen=True)
+class Place:
+    """Where a memory sits: its project and session, and the live memories written just
+    before and after it there (none for a memory without a session)."""
+
+    project: str
+    session: str | None
+    adjacent: tuple[str, ...]
+
+
+def _places_statement() -> Any:
+    # Core, not ORM: plain rows skip the ORM's loading machinery, which cost as much as
+    # the query.
+    table = Memory.__table__  # type: ignore[attr-defined]
+    me = table.alias("me")
 
     def beside(before: bool) -> Any:
-        other = sa.orm.aliased(Memory, name="before" if before else "after")
-        side = col(other.pk) < col(me.pk) if before else col(other.pk) > col(me.pk)
+        other = table.alias("before" if before else "after")
+        side = other.c.pk < me.c.pk if before else other.c.pk > me.c.pk
         return (
-            sa.select(col(other.id))
+            sa.select(other.c.id)
             .where(
-                col(other.project) == col(me.project),
-                col(other.session) == col(me.session),
+                other.c.project == me.c.project,
+                other.c.session == me.c.session,
                 side,
-                col(other.status) != "retracted",
+                other.c.status != "retracted",
             )
-            .order_by(col(other.pk).desc() if before else col(other.pk))
+            .order_by(other.c.pk.desc() if before else other.c.pk)
             .limit(1)
             .scalar_subquery()
         )
 
     ids: Any = sa.bindparam("ids", expanding=True)
-    return sa.select(col(me.id), beside(True), beside(False)).where(col(me.id).in_(ids))
+    return sa.select(me.c.id, me.c.project, me.c.session, beside(True), beside(False)).where(
+        me.c.id.in_(ids)
+    )
 
 
 # Built once: compiling it costs ten times what SQLite takes to run it.
-_ADJACENT = _adjacent_statement()
+_PLACES = _places_statement()
 
 
-def adjacent(session: Session, memory_ids: list[str]) -> dict[str, tuple[str, ...]]:
-    """For each of these memories that has a session, the live memories written just before
-    and after it there: two index seeks each on (project, session, pk), in one query."""
+def places(session: Session, memory_ids: list[str]) -> dict[str, Place]:
+    """The place of each of these memories: one query, two index seeks on
+    (project, session, pk) for each memory that has a session."""
     if not memory_ids:
         return {}
-    found = session.execute(_ADJACENT, {"ids": memory_ids})
-    return {mid: tuple(n for n in (before, after) if n) for mid, before, after in found}
+    found = session.execute(_PLACES, {"ids": memory_ids})
+    return {
+        mid: Place(project, name, tuple(n for n in (before, after) if n))
+        for mid, project, name, before, after in found
+    }

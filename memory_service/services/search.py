@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from memory_service.errors import InvalidInput, ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.search import ScoreExplain, SearchRequest
-from memory_service.services.neighbours import adjacent
+from memory_service.services.neighbours import places
 from memory_service.services.ranking import fuse, session_key
 from memory_service.services.vector_candidates import index_projects, nearest
 from memory_service.store import Store
@@ -111,37 +111,29 @@ def search_memories(
                 ensure_project(session, request.project)
             return [Hit(m, 0.0, None) for m in listed]
         n = max(CANDIDATES, request.k * 3)
+        # The model runs on its own thread while SQL finds the keyword matches.
+        query = store.embedder.start_query(request.query) if request.mode != "keyword" else None
         keyword = (
             keyword_search(session, query=request.query, where=where, n=n, dialect=dialect)
             if request.mode != "vector"
             else []
         )
-        vector = (
-            nearest(
-                store, session, query=store.embedder.embed_query(request.query), where=where, n=n
-            )
-            if request.mode != "keyword"
-            else []
+        vector = nearest(store, session, query=query.result(), where=where, n=n) if query else []
+        # Both lists passed the filter in SQL, in this read's snapshot: an index entry that
+        # lags a change is already out, and every candidate is current.
+        candidates = list(
+            dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword])
         )
-    candidates = list(dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword]))
-    similarity = _similarities(
-        store, request, vector, [k.memory_id for k in keyword], index_projects(where)
-    )
-    with store.db.read() as session:
-        # SQL is the truth: an index entry that lags a change is filtered out here. Only
-        # the columns ranking needs: building full rows for every candidate costs more
-        # than the rest of the search.
-        rows = session.exec(
-            select(Memory.id, Memory.project, Memory.session).where(
-                col(Memory.id).in_(candidates), *sql_where(where, dialect)
-            )
-        ).all()
+        similarity = _similarities(
+            store, request, vector, [k.memory_id for k in keyword], index_projects(where)
+        )
+        place = places(session, candidates)
         scores = fuse(
             vector=vector,
             keyword=keyword,
             similarity=similarity,
-            session_of={mid: session_key(project, name, mid) for mid, project, name in rows},
-            adjacent=adjacent(session, [mid for mid, _, name in rows if name])
+            session_of={mid: session_key(p.project, p.session, mid) for mid, p in place.items()},
+            adjacent={mid: p.adjacent for mid, p in place.items()}
             if request.mode == "hybrid"
             else None,
             mode=request.mode,
@@ -173,6 +165,7 @@ def _similarities(
     if missing:
         query = np.asarray(store.embedder.embed_query(request.query), dtype=np.float32)
         stored = store.vectors.embeddings(missing, projects=projects)
-        for mid, emb in stored.items():
-            similarity[mid] = float(np.dot(np.asarray(emb, dtype=np.float32), query))
+        if stored:
+            cosines = np.stack(list(stored.values())) @ query
+            similarity.update(zip(stored, cosines.tolist(), strict=True))
     return similarity

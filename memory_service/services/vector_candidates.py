@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from memory_service.models import Memory
 from memory_service.store import Store
@@ -45,14 +46,12 @@ def _passing(
     session: Session, store: Store, hits: list[VectorHit], where: MemoryFilter
 ) -> set[str]:
     """The hits SQL lets through: the truth, when the index lags a change."""
-    return set(
-        session.exec(
-            select(Memory.id).where(
-                col(Memory.id).in_([h.memory_id for h in hits]),
-                *sql_where(where, store.db.dialect),
-            )
-        ).all()
+    m = Memory.__table__.c  # type: ignore[attr-defined]
+    # A Core statement: plain rows, without the ORM's result machinery.
+    stmt = sa.select(m.id).where(
+        m.id.in_([h.memory_id for h in hits]), *sql_where(where, store.db.dialect)
     )
+    return set(session.execute(stmt).scalars())
 
 
 def nearest(

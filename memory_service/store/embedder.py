@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +39,18 @@ def resolve_model_path(name: str) -> Path:
     return path
 
 
+def _inference_session(graph: Path, *, threads: int) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # Idle worker threads sleep instead of spinning: the service's own request threads
+    # share these cores, and spinning halved batch throughput when they were busy.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+
 def open_embedder(settings: Settings) -> Embedder:
     """The configured model at the configured precision."""
     return Embedder(
@@ -57,7 +71,6 @@ class Embedder:
         cache_dir: Path | None = None,
         cache_size: int = 2048,
     ) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         source = resolve_model_path(model_name)
@@ -66,14 +79,12 @@ class Embedder:
         self.model_id = model_name if precision == "fp32" else f"{model_name}@{precision}"
         self.dimension: int = export.dimension
         self._inputs = export.inputs
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
-        options.inter_op_num_threads = 1
-        # Idle worker threads sleep instead of spinning: the service's own request threads
-        # share these cores, and spinning halved batch throughput when they were busy.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = onnxruntime.InferenceSession(
-            str(export.graph), options, providers=["CPUExecutionProvider"]
+        # Batches use every core; a query, a few dozen tokens, runs on one thread, beside
+        # the SQL its search does meanwhile (start_query).
+        self._session = _inference_session(export.graph, threads=os.cpu_count() or 1)
+        self._query_session = _inference_session(export.graph, threads=1)
+        self._queries = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 1, thread_name_prefix="query-embedding"
         )
         self._tokenizer = Tokenizer.from_file(str(export.tokenizer))
         self._tokenizer.enable_truncation(max_length=export.max_seq_length)
@@ -88,14 +99,15 @@ class Embedder:
         # Concurrent requests (searches, single remembers) share one model call.
         self.batcher: MicroBatcher[str, list[float]] = MicroBatcher(self._encode)
 
-    def _run(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str], session: Any = None) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         feed = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        (vectors,) = self._session.run(None, {k: feed[k] for k in self._inputs})
+        run = (session or self._session).run
+        (vectors,) = run(None, {k: feed[k] for k in self._inputs})
         return np.asarray(vectors, dtype=np.float32)
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
@@ -112,21 +124,35 @@ class Embedder:
             return []
         return self.batcher(texts)
 
-    def embed_query(self, text: str) -> list[float]:
-        """The embedding of a search query, cached because agents repeat queries."""
+    def _cached(self, text: str) -> list[float] | None:
         with self._lock:
             cached = self._cache.get(text)
             if cached is not None:
                 self._cache.move_to_end(text)
-                return cached
+            return cached
+
+    def embed_query(self, text: str) -> list[float]:
+        """The embedding of a search query, cached because agents repeat queries."""
+        cached = self._cached(text)
+        if cached is not None:
+            return cached
         # Alone, not micro-batched: int8 weights quantise activations per model call, so a
         # query's vector would shift with whatever queries happen to share its call.
-        vector = self._encode([text])[0]
+        vector: list[float] = self._run([text], self._query_session)[0].tolist()
         with self._lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vector
+
+    def start_query(self, text: str) -> Future[list[float]]:
+        """`embed_query` on a worker thread, so the caller can do other work meanwhile."""
+        cached = self._cached(text)
+        if cached is not None:
+            done: Future[list[float]] = Future()
+            done.set_result(cached)
+            return done
+        return self._queries.submit(self.embed_query, text)
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model's tokenizer makes of `text` (without special tokens)."""

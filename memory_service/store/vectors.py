@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from memory_service.models import Memory
 from memory_service.settings import Settings
 
@@ -186,12 +188,16 @@ class VectorIndex:
 
     def embeddings(
         self, ids: list[str], *, projects: Iterable[str] | None = None
-    ) -> dict[str, list[float]]:
-        """The stored embedding of each id that the index holds."""
-        found: dict[str, list[float]] = {}
+    ) -> dict[str, np.ndarray]:
+        """The stored embedding of each id that the index holds, as float32 rows.
+
+        Kept as arrays: turning them into lists of floats cost more than Chroma's read."""
+        found: dict[str, np.ndarray] = {}
         for collection in self._collections(projects):
             got = collection.get(ids=ids, include=["embeddings"])
-            found.update({i: list(e) for i, e in zip(got["ids"], got["embeddings"], strict=True)})
+            if len(got["ids"]):
+                rows = np.asarray(got["embeddings"], dtype=np.float32)
+                found.update(zip(got["ids"], rows, strict=True))
         return found
 
     def count(self) -> int:
