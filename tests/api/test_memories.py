@@ -122,3 +122,38 @@ def test_batch_remembers_all_in_one_request(client: TestClient) -> None:
     assert result_ids(search(client, "Service 7 owns table t7", project="shop", k=1)) == [
         stored[7]["id"]
     ]
+
+
+def test_a_batch_writes_its_events_in_item_order_each_by_its_author(client: TestClient) -> None:
+    old = remember(client, **decision_body())
+    items = [
+        memory_body(content="Note one.", agent="devops"),
+        memory_body(content="Note two.", agent="devops"),
+        decision_body(
+            title="Use CockroachDB", content="Orders go to CockroachDB.", supersedes=old["id"]
+        ),
+        memory_body(content="Note three.", agent="qa-engineer"),
+        decision_body(title="Cache orders", content="Orders are cached in Redis.", topic="caching"),
+        decision_body(
+            title="Cache in process", content="Orders are cached in memory.", topic="caching"
+        ),
+    ]
+    response = client.post("/v1/memories/batch", json={"memories": items})
+    assert response.status_code == 201, response.text
+    stored = response.json()["memories"]
+    # The second caching decision sees the first one of the same batch as a conflict.
+    assert [c["id"] for c in stored[5]["conflicts"]] == [stored[4]["id"]]
+    assert stored[2]["conflicts"] == []
+    changes = client.get("/v1/projects/shop/changes", params={"since": "0"}).json()["changes"]
+    architect = "backend-architect"
+    assert [(c["memory_id"], c["event"], c["actor"]) for c in changes] == [
+        (old["id"], "created", architect),
+        (stored[0]["id"], "created", "devops"),
+        (stored[1]["id"], "created", "devops"),
+        (stored[2]["id"], "created", architect),
+        (old["id"], "superseded", architect),
+        (stored[3]["id"], "created", "qa-engineer"),
+        (stored[4]["id"], "created", architect),
+        (stored[5]["id"], "created", architect),
+    ]
+    assert [c["seq"] for c in changes] == list(range(changes[0]["seq"], changes[0]["seq"] + 8))
