@@ -30,8 +30,7 @@ def service_texts(bodies: list[dict[str, Any]]) -> list[str]:
     """What the service embeds for these memories: each with the start of the one before it
     in its session (services/indexing.py), so the floor is the model on the same work."""
     from memory_service.models import Memory
-    from memory_service.services.indexing import embedding_text
-    from memory_service.services.memories import default_title
+    from memory_service.services.texts import default_title, embedding_text
 
     texts: list[str] = []
     previous: Memory | None = None

@@ -18,9 +18,11 @@ def cache_key(model_id: str, text: str) -> str:
 
 
 def embed_texts(store: Store, texts: list[str]) -> list[list[float]]:
-    """Vectors for `texts` in order: cached ones from SQL, the rest from the model."""
+    """Vectors for `texts` in order: cached ones from SQL, then those embedded ahead of
+    time (store/prefetch.py), the rest from the model."""
     if not texts:
         return []
+    ready = store.embedder.prefetch.take(texts)
     keys = [cache_key(store.embedder.model_id, t) for t in texts]
     with store.db.read() as session:
         rows = session.exec(
@@ -29,12 +31,15 @@ def embed_texts(store: Store, texts: list[str]) -> list[list[float]]:
             )
         ).all()
     cached = {key: np.frombuffer(vector, dtype=np.float32).tolist() for key, vector in rows}
+    text_of = dict(zip(keys, texts, strict=True))
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
-    if missing:
-        text_of = dict(zip(keys, texts, strict=True))
-        fresh = store.embedder.embed([text_of[k] for k in missing])
-        cached.update(zip(missing, fresh, strict=True))
-        _remember(store, {k: cached[k] for k in missing})
+    fresh = {k: ready[text_of[k]] for k in missing if text_of[k] in ready}
+    unready = [k for k in missing if k not in fresh]
+    if unready:
+        fresh.update(zip(unready, store.embedder.embed([text_of[k] for k in unready]), strict=True))
+    if fresh:
+        _remember(store, fresh)
+    cached.update(fresh)
     return [cached[k] for k in keys]
 
 

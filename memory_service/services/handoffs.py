@@ -25,9 +25,10 @@ from memory_service.schemas.handoffs import (
 from memory_service.services import indexing
 from memory_service.services.access import required
 from memory_service.services.changes import record_change
-from memory_service.services.memories import content_hash, default_title, replayed_ids
+from memory_service.services.memories import content_hash, replayed_ids
 from memory_service.services.search import ensure_project
 from memory_service.services.secrets import scrub
+from memory_service.services.texts import default_title
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
 

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, delete, func, select
 from memory_service.errors import IndexMismatch
 from memory_service.models import IndexState, Memory, Outbox
 from memory_service.services.embeddings import embed_texts
-from memory_service.services.neighbours import CONTEXT_CHARS, next_in_session, previous_in_session
+from memory_service.services.neighbours import next_in_session, previous_in_session
+from memory_service.services.texts import embedding_text
 from memory_service.store import Store
 from memory_service.store.vectors import chroma_metadata
 
@@ -20,21 +21,6 @@ from memory_service.store.vectors import chroma_metadata
 DRAIN_PAGE = 1024
 # First key of the PostgreSQL advisory locks a drain takes on the memories it indexes.
 MEMORY_LOCK_SPACE = 7002
-
-
-def embedding_text(memory: Memory, previous: Memory | None = None) -> str:
-    """The text a memory is embedded as: title (when not just the first line), body, and
-    the start of the memory before it in its session (see services/neighbours.py)."""
-    parts = []
-    if not memory.content.lstrip().startswith(memory.title.rstrip(".")):
-        parts.append(memory.title)
-    parts.append(memory.content)
-    if memory.reasoning:
-        parts.append(f"Reasoning: {memory.reasoning}")
-    if previous is not None:
-        # After the memory's own text, so the model's length limit cuts the context first.
-        parts.append(previous.content[:CONTEXT_CHARS])
-    return "\n".join(parts)
 
 
 def index_memories(store: Store, memories: list[Memory]) -> None:

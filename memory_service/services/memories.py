@@ -23,7 +23,9 @@ from memory_service.schemas.memories import ConflictRef, MemoryCreate, MemoryUpd
 from memory_service.services import indexing
 from memory_service.services.access import required
 from memory_service.services.changes import Change, record_change, record_changes, snapshot
+from memory_service.services.early_embedding import embedding_early
 from memory_service.services.secrets import scrub
+from memory_service.services.texts import title_for
 from memory_service.store import Store
 
 
@@ -36,11 +38,6 @@ class Remembered:
 
 def content_hash(project: str, kind: str, content: str) -> str:
     return hashlib.sha256(f"{project}\0{kind}\0{content.strip()}".encode()).hexdigest()
-
-
-def default_title(content: str) -> str:
-    first = content.strip().splitlines()[0].strip()
-    return first if len(first) <= 120 else first[:117].rstrip() + "..."
 
 
 def _check_size(store: Store, items: list[MemoryCreate]) -> None:
@@ -189,7 +186,7 @@ def _create(session: Session, item: MemoryCreate, hashed: str, created: _Created
         **fields,
         agent=author,
         id=str(ULID()),
-        title=(item.title or "").strip() or default_title(item.content),
+        title=title_for(item.title, item.content),
         status=status,
         meta=item.metadata,
         occurred_at=item.occurred_at or now,
@@ -221,10 +218,12 @@ def remember_many(
             return replayed, True
         return _store(session, items, idempotency_key, request_hash), False
 
-    # Concurrent remembers share one transaction and one fsync (ADR 0026).
-    results, replayed = store.db.write_together(store_all)
-    if not replayed:
-        _after_commit(store)
+    # The model embeds the memories while SQL stores them (decisions/0027), and concurrent
+    # remembers share one transaction and one fsync (decisions/0026).
+    with embedding_early(store, items):
+        results, replayed = store.db.write_together(store_all)
+        if not replayed:
+            _after_commit(store)
     return results
 
 

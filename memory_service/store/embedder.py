@@ -19,6 +19,7 @@ import numpy as np
 from memory_service.settings import DEFAULT_MODEL, Settings, default_model_cache_dir
 from memory_service.store.batching import MicroBatcher
 from memory_service.store.onnx_export import Precision, exported
+from memory_service.store.prefetch import Prefetch
 
 # Texts per model call: sorted by length first, so each call pads little.
 CHUNK = 32
@@ -98,6 +99,8 @@ class Embedder:
         self._cache_size = cache_size
         # Concurrent requests (searches, single remembers) share one model call.
         self.batcher: MicroBatcher[str, list[float]] = MicroBatcher(self._encode)
+        # Texts of memories being written, embedded while their transaction commits.
+        self.prefetch = Prefetch(self.embed)
 
     def _run(self, texts: list[str], session: Any = None) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
