@@ -114,7 +114,16 @@ def search_memories(
         # The model runs on its own thread while SQL finds the keyword matches.
         query = store.embedder.start_query(request.query) if request.mode != "keyword" else None
         keyword = (
-            keyword_search(session, query=request.query, where=where, n=n, dialect=dialect)
+            keyword_search(
+                session,
+                query=request.query,
+                where=where,
+                n=n,
+                dialect=dialect,
+                # Hybrid ranking needs the keyword side's best matches, not every match of
+                # a word most memories hold; keyword mode keeps "any of the words".
+                weighed_only=request.mode == "hybrid",
+            )
             if request.mode != "vector"
             else []
         )

@@ -12,6 +12,7 @@ filter says more than project and status, is Chroma asked with the filter (decis
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -54,6 +55,28 @@ def _passing(
     return set(session.execute(stmt).scalars())
 
 
+def _state_statement() -> Any:
+    m = Memory.__table__.c  # type: ignore[attr-defined]
+    return sa.select(m.id, m.project, m.status).where(m.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+# Looked up by id alone: with a condition on the project too, SQLite (without statistics)
+# scanned the project's rows instead of looking up each id (5.4 ms at 100,000 memories).
+_STATES = _state_statement()
+
+
+def _passing_statuses(session: Session, hits: list[VectorHit], where: MemoryFilter) -> set[str]:
+    """`_passing` for a filter on projects and statuses only, checked in Python."""
+    rows = session.execute(_STATES, {"ids": [h.memory_id for h in hits]})
+    return {
+        mid
+        for mid, project, status in rows
+        if (not where.project or project == where.project)
+        and (where.projects is None or project in where.projects)
+        and status not in where.exclude_statuses
+    }
+
+
 def nearest(
     store: Store, session: Session, *, query: list[float], where: MemoryFilter, n: int
 ) -> list[VectorHit]:
@@ -62,7 +85,7 @@ def nearest(
     if _statuses_only(where):
         wide = n + SPARE
         hits = store.vectors.query(query, projects=projects, where=None, n=wide)
-        passing = _passing(session, store, hits, where)
+        passing = _passing_statuses(session, hits, where)
         if len(passing) >= n or len(hits) < wide:
             return [h for h in hits if h.memory_id in passing]
     rest = dataclasses.replace(where, project=None, projects=None)

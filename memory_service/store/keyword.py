@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from memory_service.models import Memory
 from memory_service.store.filters import MemoryFilter, sql_where
+from memory_service.store.term_frequencies import weighed_terms
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Words so common that matching them only adds noise to bm25.
@@ -36,7 +37,7 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS))
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     # Quoted, so FTS5 syntax in user text (AND, NEAR, "*", ":") stays literal.
     return '"' + text.replace('"', '""') + '"'
 
@@ -47,22 +48,32 @@ def fts5_expression(terms: list[str], projects: tuple[str, ...] | None = None) -
     The project column makes FTS5 score only that project's matches (on 10,000 memories in
     10 projects: 11 ms -> 1.2 ms); the SQL filter stays exact, since a project name matched
     as a phrase of words can also match a longer name."""
-    match = " OR ".join(_quoted(t) for t in terms)
+    match = " OR ".join(quoted(t) for t in terms)
     named = [p for p in projects or () if _WORD.search(p)]
     if not named or len(named) != len(projects or ()):
         return match
-    return f"project : ({' OR '.join(_quoted(p) for p in named)}) AND ({match})"
+    return f"project : ({' OR '.join(quoted(p) for p in named)}) AND ({match})"
 
 
 def keyword_search(
-    session: Session, *, query: str, where: MemoryFilter, n: int, dialect: str
+    session: Session,
+    *,
+    query: str,
+    where: MemoryFilter,
+    n: int,
+    dialect: str,
+    weighed_only: bool = False,
 ) -> list[KeywordHit]:
-    """The best `n` keyword matches of the query under the filter, best first."""
+    """The best `n` keyword matches of the query under the filter, best first; with
+    `weighed_only`, only of the terms bm25 gives a weight (store/term_frequencies.py), so
+    rows that match nothing but a term in most rows are not candidates."""
     terms = query_terms(query)
     if not terms:
         return []
     if dialect == "postgresql":
         return tsvector_search(session, terms=terms, where=where, n=n)
+    if weighed_only:
+        terms = weighed_terms(session, terms, [quoted(t) for t in terms])
     m = Memory.__table__.c  # type: ignore[attr-defined]
     fts = sa.table("memory_fts", sa.column("rowid"))
     scope = (where.project,) if where.project is not None else where.projects

@@ -1,0 +1,64 @@
+"""Terms in most memories carry no bm25 weight; a hybrid search leaves them out."""
+
+from __future__ import annotations
+
+from memory_service.api.app import open_store
+from memory_service.schemas.memories import MemoryCreate
+from memory_service.schemas.search import SearchRequest
+from memory_service.services import memories
+from memory_service.services.search import search_memories
+from memory_service.settings import Settings
+from memory_service.store import Store
+from memory_service.store.embedder import Embedder
+from memory_service.store.filters import MemoryFilter
+from memory_service.store.keyword import keyword_search, query_terms, quoted
+from memory_service.store.term_frequencies import weighed_terms
+
+CONTENTS = [f"The service changed its retry policy (change {i})." for i in range(9)] + [
+    "The payment gateway changed its timeout.",
+    "The payment gateway signs every callback.",
+]
+
+
+def _store(settings: Settings, embedder: Embedder) -> Store:
+    store = open_store(settings, embedder)
+    memories.remember_many(
+        store,
+        items=[MemoryCreate(project="p", agent="a", kind="note", content=c) for c in CONTENTS],
+    )
+    return store
+
+
+def test_terms_in_more_than_half_of_the_memories_are_not_weighed(
+    settings: Settings, embedder: Embedder
+) -> None:
+    store = _store(settings, embedder)
+    with store.db.read() as session:
+        terms = query_terms("what changed in the payment gateway")
+        assert terms == ["changed", "payment", "gateway"]
+        assert weighed_terms(session, terms, [quoted(t) for t in terms]) == ["payment", "gateway"]
+        # None weighed: the rarest one is kept, so a query still has a keyword side.
+        common = query_terms("service changed")
+        assert weighed_terms(session, common, [quoted(t) for t in common]) == ["service"]
+
+
+def test_hybrid_search_ranks_by_weighed_terms_and_keyword_mode_keeps_any_word(
+    settings: Settings, embedder: Embedder
+) -> None:
+    store = _store(settings, embedder)
+    where = MemoryFilter(project="p")
+    with store.db.read() as session:
+        every = keyword_search(
+            session, query="changed gateway", where=where, n=50, dialect="sqlite"
+        )
+        weighed = keyword_search(
+            session, query="changed gateway", where=where, n=50, dialect="sqlite", weighed_only=True
+        )
+    assert len(every) == len(CONTENTS)
+    assert len(weighed) == 2
+    # The weighed matches lead in both lists, in the same order.
+    assert [h.memory_id for h in every[:2]] == [h.memory_id for h in weighed]
+    hybrid = search_memories(
+        store, request=SearchRequest(query="what changed in the gateway", project="p", k=2)
+    )
+    assert {h.memory.content for h in hybrid} == set(CONTENTS[-2:])
