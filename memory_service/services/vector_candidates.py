@@ -33,16 +33,6 @@ def index_projects(where: MemoryFilter) -> tuple[str, ...] | None:
     return where.projects
 
 
-def _statuses_only(where: MemoryFilter) -> bool:
-    """True when the filter says nothing beyond projects and the hidden statuses."""
-    rest = dataclasses.replace(
-        where, project=None, projects=None, exclude_statuses=MemoryFilter().exclude_statuses
-    )
-    return rest == MemoryFilter() and set(where.exclude_statuses) <= set(
-        MemoryFilter().exclude_statuses
-    )
-
-
 def _passing(
     session: Session, store: Store, hits: list[VectorHit], where: MemoryFilter
 ) -> set[str]:
@@ -82,7 +72,7 @@ def nearest(
 ) -> list[VectorHit]:
     """The nearest memories passing `where`: at least `n` of them when that many exist."""
     projects = index_projects(where)
-    if _statuses_only(where):
+    if where.scope_and_status_only():
         wide = n + SPARE
         hits = store.vectors.query(query, projects=projects, where=None, n=wide)
         passing = _passing_statuses(session, hits, where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from memory_service.models import Memory
+
+# What a search hides unless asked otherwise.
+HIDDEN_STATUSES = ("retracted", "superseded")
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,14 @@ class MemoryFilter:
     for_agent: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-    exclude_statuses: tuple[str, ...] = field(default=("retracted", "superseded"))
+    exclude_statuses: tuple[str, ...] = field(default=HIDDEN_STATUSES)
+
+    def scope_and_status_only(self) -> bool:
+        """True when the filter says nothing beyond projects and the hidden statuses."""
+        rest = dataclasses.replace(
+            self, project=None, projects=None, exclude_statuses=HIDDEN_STATUSES
+        )
+        return rest == MemoryFilter() and set(self.exclude_statuses) <= set(HIDDEN_STATUSES)
 
 
 def _json_contains(column: Any, value: str, dialect: str) -> ColumnElement[bool]:

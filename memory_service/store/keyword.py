@@ -74,18 +74,50 @@ def keyword_search(
         return tsvector_search(session, terms=terms, where=where, n=n)
     if weighed_only:
         terms = weighed_terms(session, terms, [quoted(t) for t in terms])
-    m = Memory.__table__.c  # type: ignore[attr-defined]
-    fts = sa.table("memory_fts", sa.column("rowid"))
     scope = (where.project,) if where.project is not None else where.projects
-    rank: sa.ColumnElement[float] = sa.literal_column(f"bm25(memory_fts, {BM25_WEIGHTS})")
-    stmt = (
-        sa.select(m.id, rank.label("rank"))
-        .select_from(fts.join(Memory.__table__, m.pk == fts.c.rowid))  # type: ignore[attr-defined]
-        .where(sa.literal_column("memory_fts").op("MATCH")(fts5_expression(terms, scope)))
-        .where(*sql_where(where, dialect))
-        .order_by(rank)
-        .limit(n)
-    )
+    match = fts5_expression(terms, scope)
+    if where.scope_and_status_only() and (scope is None or match.startswith("project :")):
+        # Every row the filter would drop is superseded or retracted, a few: rank inside
+        # FTS5 first and join only its best rows, unless too few of them pass.
+        hits = _fts5_search(session, match=match, where=where, n=n, best_of=2 * n)
+        if len(hits) >= n:
+            return hits
+    return _fts5_search(session, match=match, where=where, n=n, best_of=None)
+
+
+_FTS = sa.table("memory_fts", sa.column("rowid"))
+_RANK: sa.ColumnElement[float] = sa.literal_column(f"bm25(memory_fts, {BM25_WEIGHTS})")
+
+
+def _fts5_search(
+    session: Session, *, match: str, where: MemoryFilter, n: int, best_of: int | None
+) -> list[KeywordHit]:
+    """The best `n` rows passing `where` of those FTS5 matches (of its best `best_of`)."""
+    table = Memory.__table__  # type: ignore[attr-defined]
+    matches = sa.literal_column("memory_fts").op("MATCH")(match)
+    if best_of is None:
+        stmt = (
+            sa.select(table.c.id, _RANK.label("rank"))
+            .select_from(_FTS.join(table, table.c.pk == _FTS.c.rowid))
+            .where(matches, *sql_where(where, "sqlite"))
+            .order_by(_RANK)
+            .limit(n)
+        )
+    else:
+        best = (
+            sa.select(_FTS.c.rowid, _RANK.label("rank"))
+            .where(matches)
+            .order_by(_RANK)
+            .limit(best_of)
+            .subquery("best")
+        )
+        stmt = (
+            sa.select(table.c.id, best.c.rank)
+            .select_from(best.join(table, table.c.pk == best.c.rowid))
+            .where(*sql_where(where, "sqlite"))
+            .order_by(best.c.rank)
+            .limit(n)
+        )
     return [KeywordHit(row.id, float(row.rank)) for row in session.execute(stmt)]
 
 

@@ -1,4 +1,4 @@
-"""Terms in most memories carry no bm25 weight; a hybrid search leaves them out."""
+"""The SQLite keyword side: terms in most memories carry no weight; FTS5 ranks first."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.embedder import Embedder
 from memory_service.store.filters import MemoryFilter
-from memory_service.store.keyword import keyword_search, query_terms, quoted
+from memory_service.store.keyword import (
+    _fts5_search,
+    fts5_expression,
+    keyword_search,
+    query_terms,
+    quoted,
+)
 from memory_service.store.term_frequencies import weighed_terms
 
 CONTENTS = [f"The service changed its retry policy (change {i})." for i in range(9)] + [
@@ -62,3 +68,28 @@ def test_hybrid_search_ranks_by_weighed_terms_and_keyword_mode_keeps_any_word(
         store, request=SearchRequest(query="what changed in the gateway", project="p", k=2)
     )
     assert {h.memory.content for h in hybrid} == set(CONTENTS[-2:])
+
+
+def test_ranking_inside_fts5_first_gives_the_full_querys_answer(
+    settings: Settings, embedder: Embedder
+) -> None:
+    store = open_store(settings, embedder)
+    written = memories.remember_many(
+        store,
+        items=[
+            MemoryCreate(project="p", agent="a", kind="note", content=c)
+            for c in [f"Gateway gateway gateway outage number {i}." for i in range(6)]
+            + ["The gateway was patched.", "A gateway for refunds.", "Nothing relevant."]
+        ],
+    )
+    # The best keyword matches are retracted: ranked inside FTS5 first, too few pass.
+    for r in written[:6]:
+        memories.retract_memory(store, memory_id=r.memory.id)
+    where = MemoryFilter(project="p")
+    with store.db.read() as session:
+        for query, n in [("gateway", 2), ("gateway outage", 3), ("refunds gateway", 1)]:
+            hits = keyword_search(session, query=query, where=where, n=n, dialect="sqlite")
+            expression = fts5_expression(query_terms(query), ("p",))
+            every = _fts5_search(session, match=expression, where=where, n=n, best_of=None)
+            assert hits == every
+            assert len(hits) == min(n, 2)
