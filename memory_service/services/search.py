@@ -10,13 +10,12 @@ from sqlmodel import Session, col, select
 from memory_service.errors import InvalidInput, ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.search import ScoreExplain, SearchRequest
-from memory_service.services.neighbours import places
-from memory_service.services.ranking import fuse, session_key
-from memory_service.services.vector_candidates import index_projects, nearest
+from memory_service.services.neighbours import Place, places
+from memory_service.services.ranking import Score, fuse, session_key
+from memory_service.services.vector_candidates import Nearest, index_projects, nearest
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
-from memory_service.store.keyword import keyword_search
-from memory_service.store.vectors import VectorHit
+from memory_service.store.keyword import KeywordHit, keyword_search
 
 # Reciprocal rank fusion, still used by the as_of search over past states.
 RRF_K = 60
@@ -127,27 +126,15 @@ def search_memories(
             if request.mode != "vector"
             else []
         )
-        vector = nearest(store, session, query=query.result(), where=where, n=n) if query else []
+        found = nearest(store, session, query=query.result(), where=where, n=n) if query else None
+        vector = found.hits if found else []
         # Both lists passed the filter in SQL, in this read's snapshot: an index entry that
         # lags a change is already out, and every candidate is current.
-        candidates = list(
-            dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword])
+        place = places(
+            session,
+            list(dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword])),
         )
-        similarity = _similarities(
-            store, request, vector, [k.memory_id for k in keyword], index_projects(where)
-        )
-        place = places(session, candidates)
-        scores = fuse(
-            vector=vector,
-            keyword=keyword,
-            similarity=similarity,
-            session_of={mid: session_key(p.project, p.session, mid) for mid, p in place.items()},
-            adjacent={mid: p.adjacent for mid, p in place.items()}
-            if request.mode == "hybrid"
-            else None,
-            mode=request.mode,
-        )
-        ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
+        ranked, scores = _rank(store, request, found, keyword, place, index_projects(where))
         by_id = {m.id: m for m in session.exec(select(Memory).where(col(Memory.id).in_(ranked)))}
         if not by_id:
             # Only now: a project that holds no memories at all is a mistake worth naming.
@@ -159,22 +146,60 @@ def search_memories(
     ]
 
 
-def _similarities(
+def _rank(
     store: Store,
     request: SearchRequest,
-    vector: list[VectorHit],
-    keyword_ids: list[str],
+    found: Nearest | None,
+    keyword: list[KeywordHit],
+    place: dict[str, Place],
     projects: tuple[str, ...] | None,
-) -> dict[str, float]:
-    """Cosine similarity of every candidate, also of keyword matches the vector side missed."""
+) -> tuple[list[str], dict[str, Score]]:
+    """The best k candidates, and every candidate's score.
+
+    A keyword match the vector side missed is no more similar than `found.bound`. Scored
+    with that bound as its similarity, its score, and the neighbour lift it gives, can only
+    fall once its stored vector is read. The k-th best of the scores that are exact already
+    is a floor: a candidate below it cannot reach the top k, so only the vectors of
+    uncertain candidates above it are read (decisions/0027). Most searches read none."""
+    vector = found.hits if found else []
     similarity = {h.memory_id: 1.0 - h.distance for h in vector}
-    if request.mode != "hybrid":
-        return similarity
-    missing = [i for i in keyword_ids if i not in similarity]
-    if missing:
-        query = np.asarray(store.embedder.embed_query(request.query), dtype=np.float32)
-        stored = store.vectors.embeddings(missing, projects=projects)
-        if stored:
-            cosines = np.stack(list(stored.values())) @ query
-            similarity.update(zip(stored, cosines.tolist(), strict=True))
-    return similarity
+    hybrid = request.mode == "hybrid"
+    unknown = {k.memory_id for k in keyword if k.memory_id not in similarity} if hybrid else set()
+    bound = found.bound if found else None
+    if bound is None and unknown:
+        similarity.update(_stored_similarity(store, request, unknown, projects))
+        unknown = set()
+    adjacent = {mid: p.adjacent for mid, p in place.items()}
+    while True:
+        scores = fuse(
+            vector=vector,
+            keyword=keyword,
+            similarity=similarity | dict.fromkeys(unknown, bound or 0.0),
+            session_of={mid: session_key(p.project, p.session, mid) for mid, p in place.items()},
+            adjacent=adjacent if hybrid else None,
+            mode=request.mode,
+        )
+        ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
+        if not unknown:
+            return ranked, scores
+        uncertain = {i for i in scores if i in unknown or unknown.intersection(adjacent.get(i, ()))}
+        exact = sorted((scores[i].fused for i in scores if i not in uncertain), reverse=True)
+        floor = exact[request.k - 1] if len(exact) >= request.k else float("-inf")
+        above = [i for i in uncertain if scores[i].fused >= floor]
+        need = {u for i in above for u in (i, *adjacent.get(i, ())) if u in unknown}
+        if not need:
+            return ranked, scores
+        similarity.update(_stored_similarity(store, request, need, projects))
+        unknown -= need
+
+
+def _stored_similarity(
+    store: Store, request: SearchRequest, ids: set[str], projects: tuple[str, ...] | None
+) -> dict[str, float]:
+    """Cosine similarity of the query to these memories' stored vectors (those indexed)."""
+    query = np.asarray(store.embedder.embed_query(request.query), dtype=np.float32)
+    stored = store.vectors.embeddings(sorted(ids), projects=projects)
+    if not stored:
+        return {}
+    cosines = np.stack(list(stored.values())) @ query
+    return dict(zip(stored, cosines.tolist(), strict=True))

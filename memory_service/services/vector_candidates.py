@@ -12,6 +12,7 @@ filter says more than project and status, is Chroma asked with the filter (decis
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,9 +68,25 @@ def _passing_statuses(session: Session, hits: list[VectorHit], where: MemoryFilt
     }
 
 
+@dataclass(frozen=True)
+class Nearest:
+    """The vector candidates, and how similar any memory that passes the filter but is not
+    among them can be at most (None when that is not known: the index held fewer)."""
+
+    hits: list[VectorHit]
+    bound: float | None
+
+
+def _found(hits: list[VectorHit], asked: int, passing: set[str]) -> Nearest:
+    # The index answered with the `asked` nearest: whatever it left out is no nearer than
+    # the last of them (up to the approximation of its graph search).
+    bound = 1.0 - hits[-1].distance if hits and len(hits) >= asked else None
+    return Nearest([h for h in hits if h.memory_id in passing], bound)
+
+
 def nearest(
     store: Store, session: Session, *, query: list[float], where: MemoryFilter, n: int
-) -> list[VectorHit]:
+) -> Nearest:
     """The nearest memories passing `where`: at least `n` of them when that many exist."""
     projects = index_projects(where)
     if where.scope_and_status_only():
@@ -77,8 +94,7 @@ def nearest(
         hits = store.vectors.query(query, projects=projects, where=None, n=wide)
         passing = _passing_statuses(session, hits, where)
         if len(passing) >= n or len(hits) < wide:
-            return [h for h in hits if h.memory_id in passing]
+            return _found(hits, wide, passing)
     rest = dataclasses.replace(where, project=None, projects=None)
     hits = store.vectors.query(query, projects=projects, where=chroma_where(rest), n=n)
-    passing = _passing(session, store, hits, where)
-    return [h for h in hits if h.memory_id in passing]
+    return _found(hits, n, _passing(session, store, hits, where))

@@ -32,7 +32,7 @@ def _supersede_nearest(store: Store, query: list[float], count: int) -> set[str]
     """Mark at least `count` memories of project p nearest to `query` superseded (in SQL and,
     through the outbox, in the index)."""
     with store.db.read() as session:
-        hits = nearest(store, session, query=query, where=MemoryFilter(project="p"), n=count)
+        hits = nearest(store, session, query=query, where=MemoryFilter(project="p"), n=count).hits
     with store.db.write() as session:
         for hit in hits:
             memory = session.exec(select(Memory).where(Memory.id == hit.memory_id)).one()
@@ -66,7 +66,7 @@ def test_nearest_is_exact_when_superseded_memories_crowd_the_top(client: TestCli
     indexing.sync(store)
     where = MemoryFilter(project="p")
     with store.db.read() as session:
-        got = nearest(store, session, query=query, where=where, n=8)
+        got = nearest(store, session, query=query, where=where, n=8).hits
     ids = [h.memory_id for h in got]
     assert not hidden & set(ids)
     assert ids[:8] == _brute_force(store, query, where, 8)
@@ -78,7 +78,7 @@ def test_nearest_under_a_narrower_filter_stays_in_the_project(client: TestClient
     query = store.embedder.embed_query("billing changes")
     where = MemoryFilter(project="p", agent="agent-1")
     with store.db.read() as session:
-        got = nearest(store, session, query=query, where=where, n=5)
+        got = nearest(store, session, query=query, where=where, n=5).hits
     assert [h.memory_id for h in got] == _brute_force(store, query, where, 5)
     with store.db.read() as session:
         projects = set(
