@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from memory_service.models import Memory
+from memory_service.schemas.memories import MemoryCreate
 from memory_service.services.changes import record_change, snapshot
+from memory_service.services.memories import remember_many
 from memory_service.store import Store
 
 
@@ -59,3 +61,16 @@ def edit_unindexed(store: Store, memory_id: str, content: str) -> None:
         before = snapshot(memory)
         memory.content = content
         record_change(session, memory=memory, event_type="updated", actor="t", before=before)
+
+
+def note(content: str, session: str | None = None, **fields: Any) -> MemoryCreate:
+    """A note of agent "a" in project "p", for tests that call the services directly."""
+    return MemoryCreate(
+        **{"project": "p", "agent": "a", "kind": "note", "content": content, "session": session}
+        | fields
+    )
+
+
+def remember_notes(store: Store, contents: list[str]) -> list[Memory]:
+    """Remember these contents as notes (see `note`), through the service; stored in order."""
+    return [r.memory for r in remember_many(store, items=[note(c) for c in contents])]

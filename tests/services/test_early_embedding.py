@@ -7,7 +7,6 @@ import threading
 import pytest
 
 from memory_service.api.app import open_store
-from memory_service.schemas.memories import MemoryCreate
 from memory_service.services import memories
 from memory_service.services.early_embedding import embedding_early, expected_texts
 from memory_service.services.neighbours import previous_in_session
@@ -15,31 +14,24 @@ from memory_service.services.texts import embedding_text
 from memory_service.settings import Settings
 from memory_service.store.embedder import Embedder
 from memory_service.store.prefetch import Prefetch
-
-
-def _item(content: str, session: str | None, **extra: str) -> MemoryCreate:
-    return MemoryCreate(
-        project="p", agent="a", kind="note", content=content, session=session, **extra
-    )
+from tests.factories import note
 
 
 def test_expected_texts_are_the_texts_the_index_embeds(
     settings: Settings, embedder: Embedder
 ) -> None:
     store = open_store(settings, embedder)
-    memories.remember_many(store, items=[_item("Earlier in s1: the queue was chosen.", "s1")])
+    memories.remember_many(store, items=[note("Earlier in s1: the queue was chosen.", "s1")])
     items = [
-        _item("Kafka carries the order events.", "s1", title="Order events"),
-        _item("Another session starts here.", "s2"),
-        MemoryCreate(
-            project="p",
-            agent="a",
+        note("Kafka carries the order events.", "s1", title="Order events"),
+        note("Another session starts here.", "s2"),
+        note(
+            "Partition by customer id.",
+            "s1",
             kind="decision",
-            content="Partition by customer id.",
             reasoning="Keeps a customer's events in order.",
-            session="s1",
         ),
-        _item("No session at all.", None),
+        note("No session at all.", None),
     ]
     expected = expected_texts(store, items)
     stored = [r.memory for r in memories.remember_many(store, items=items)]
@@ -79,7 +71,7 @@ def test_no_guess_while_another_write_to_the_session_is_under_way(
     inside, release = threading.Event(), threading.Event()
 
     def first_writer() -> None:
-        with embedding_early(store, [_item("first", "s1")]):
+        with embedding_early(store, [note("first", "s1")]):
             inside.set()
             release.wait(10)
 
@@ -88,9 +80,9 @@ def test_no_guess_while_another_write_to_the_session_is_under_way(
     assert inside.wait(10)
     try:
         before = len(embedder.prefetch)
-        with embedding_early(store, [_item("racing the first one", "s1")]):
+        with embedding_early(store, [note("racing the first one", "s1")]):
             assert len(embedder.prefetch) == before  # same session: nothing started
-        with embedding_early(store, [_item("in another session", "s2")]):
+        with embedding_early(store, [note("in another session", "s2")]):
             assert len(embedder.prefetch) == before + 1
     finally:
         release.set()
@@ -106,5 +98,5 @@ def test_a_remember_embeds_each_text_once(
 ) -> None:
     store = open_store(settings, embedder)
     calls = embedder.batcher.calls
-    memories.remember_many(store, items=[_item(f"Embedded once ({session}).", session)])
+    memories.remember_many(store, items=[note(f"Embedded once ({session}).", session)])
     assert embedder.batcher.calls == calls + 1

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from memory_service.api.app import open_store
-from memory_service.schemas.memories import MemoryCreate
 from memory_service.services import memories
 from memory_service.services.neighbours import next_in_session, previous_in_session
 from memory_service.settings import Settings
 from memory_service.store.embedder import Embedder
+from tests.factories import note
 
 
 def test_neighbours_skip_retracted_memories_and_other_sessions(
@@ -17,7 +17,7 @@ def test_neighbours_skip_retracted_memories_and_other_sessions(
     written = memories.remember_many(
         store,
         items=[
-            MemoryCreate(project="p", agent="a", kind="note", content=content, session=session)
+            note(content, session)
             for content, session in [
                 ("a1 first", "s1"),
                 ("b1 first", "s2"),

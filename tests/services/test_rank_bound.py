@@ -7,7 +7,6 @@ import dataclasses
 import pytest
 
 from memory_service.api.app import open_store
-from memory_service.schemas.memories import MemoryCreate
 from memory_service.schemas.search import SearchRequest
 from memory_service.services import memories
 from memory_service.services import search as search_module
@@ -17,6 +16,7 @@ from memory_service.services.vector_candidates import index_projects, nearest
 from memory_service.settings import Settings
 from memory_service.store.embedder import Embedder
 from memory_service.store.keyword import keyword_search
+from tests.factories import note
 
 TOPICS = ["payment gateway", "order table", "session store", "search index", "audit log"]
 QUERIES = [
@@ -33,12 +33,9 @@ def test_the_bound_ranks_exactly_like_reading_every_vector(
 ) -> None:
     store = open_store(settings, embedder)
     items = [
-        MemoryCreate(
-            project="p",
-            agent="a",
-            kind="note",
-            session=f"run-{i // 6}",
-            content=f"The {TOPICS[i % 5]} changed in step {i}: {TOPICS[(i * 3) % 5]} follows.",
+        note(
+            f"The {TOPICS[i % 5]} changed in step {i}: {TOPICS[(i * 3) % 5]} follows.",
+            f"run-{i // 6}",
         )
         for i in range(120)
     ]

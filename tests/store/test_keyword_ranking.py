@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from memory_service.api.app import open_store
-from memory_service.schemas.memories import MemoryCreate
 from memory_service.schemas.search import SearchRequest
 from memory_service.services import memories
 from memory_service.services.search import search_memories
@@ -19,6 +18,7 @@ from memory_service.store.keyword import (
     quoted,
 )
 from memory_service.store.term_frequencies import weighed_terms
+from tests.factories import remember_notes
 
 CONTENTS = [f"The service changed its retry policy (change {i})." for i in range(9)] + [
     "The payment gateway changed its timeout.",
@@ -28,10 +28,7 @@ CONTENTS = [f"The service changed its retry policy (change {i})." for i in range
 
 def _store(settings: Settings, embedder: Embedder) -> Store:
     store = open_store(settings, embedder)
-    memories.remember_many(
-        store,
-        items=[MemoryCreate(project="p", agent="a", kind="note", content=c) for c in CONTENTS],
-    )
+    remember_notes(store, CONTENTS)
     return store
 
 
@@ -74,17 +71,14 @@ def test_ranking_inside_fts5_first_gives_the_full_querys_answer(
     settings: Settings, embedder: Embedder
 ) -> None:
     store = open_store(settings, embedder)
-    written = memories.remember_many(
+    written = remember_notes(
         store,
-        items=[
-            MemoryCreate(project="p", agent="a", kind="note", content=c)
-            for c in [f"Gateway gateway gateway outage number {i}." for i in range(6)]
-            + ["The gateway was patched.", "A gateway for refunds.", "Nothing relevant."]
-        ],
+        [f"Gateway gateway gateway outage number {i}." for i in range(6)]
+        + ["The gateway was patched.", "A gateway for refunds.", "Nothing relevant."],
     )
     # The best keyword matches are retracted: ranked inside FTS5 first, too few pass.
-    for r in written[:6]:
-        memories.retract_memory(store, memory_id=r.memory.id)
+    for m in written[:6]:
+        memories.retract_memory(store, memory_id=m.id)
     where = MemoryFilter(project="p")
     with store.db.read() as session:
         for query, n in [("gateway", 2), ("gateway outage", 3), ("refunds gateway", 1)]:
