@@ -73,10 +73,19 @@ def fill(client: httpx.Client, total: int) -> float:
     return total / (time.perf_counter() - start)
 
 
-def concurrent_remember(url: str, start: int, count: int, clients: int) -> dict[str, float]:
-    """`clients` threads, each with its own connection, remembering one memory a request."""
+def concurrent_remember(
+    url: str, start: int, count: int, clients: int, *, own_sessions: bool = False
+) -> dict[str, float]:
+    """`clients` threads, each with its own connection, remembering one memory a request.
+    The corpus's consecutive memories of a session go to different clients at once, unless
+    `own_sessions`: then each client writes its memories into sessions of its own, one
+    after the other, as an agent does."""
     bodies = corpus.memories(start, count)
     chunks = [bodies[i::clients] for i in range(clients)]
+    if own_sessions:
+        for i, chunk in enumerate(chunks):
+            for body in chunk:
+                body["session"] = f"{body['session']}-client-{i}"
 
     def worker(chunk: list[dict[str, Any]]) -> list[float]:
         latencies = []
@@ -118,6 +127,9 @@ def run(
         with restarted(service) as again:
             result["ready_filled_s"] = again.ready_s
             result["single_remember"] = concurrent_remember(again.url, total, singles, clients)
+            result["single_remember_own"] = concurrent_remember(
+                again.url, total + singles, singles, clients, own_sessions=True
+            )
             with httpx.Client(base_url=again.url, timeout=120) as client:
                 search = [{"query": q, "project": "project-0", "k": 10} for q in questions]
                 result["search"] = timed(client, "/v1/search", search)
@@ -155,6 +167,12 @@ def report(r: dict[str, Any]) -> str:
             f"{r['single_remember']['per_s']:.0f} memories/s "
             f"(p50 {r['single_remember']['p50_ms']:.0f} ms)",
             f"{r['single_remember']['per_s'] / floor['batched_per_s']:.2f} of model",
+        ),
+        (
+            f"single remember, {r['clients']} clients, own sessions",
+            f"{r['single_remember_own']['per_s']:.0f} memories/s "
+            f"(p50 {r['single_remember_own']['p50_ms']:.0f} ms)",
+            f"{r['single_remember_own']['per_s'] / floor['batched_per_s']:.2f} of model",
         ),
     ]
     for name, key in (("search", "search"), ("search, repeated", "search_cached")):
