@@ -25,6 +25,10 @@ MIGRATE_LOCK = 7_001_002
 BUSY_TIMEOUT_S = 30
 # Units of work that commit together at most (see Database.write_together).
 GROUP_COMMIT_MAX = 64
+# SQLite's page cache per connection, in KiB. Its default (2 MiB) held less than one
+# search reads at 100,000 memories: 16 MiB took search p50 over HTTP from 18.9-19.3 to
+# 17.1 ms there, for 31 MiB more resident memory (decisions/0028).
+SQLITE_CACHE_KIB = 16 * 1024
 R = TypeVar("R")
 
 
@@ -58,6 +62,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")
