@@ -64,16 +64,29 @@ def keyword_search(
     dialect: str,
     weighed_only: bool = False,
 ) -> list[KeywordHit]:
-    """The best `n` keyword matches of the query under the filter, best first; with
-    `weighed_only`, only of the terms bm25 gives a weight (store/term_frequencies.py), so
-    rows that match nothing but a term in most rows are not candidates."""
+    """The best `n` keyword matches of the query under the filter, best first. With
+    `weighed_only`, rows are first looked for by the terms bm25 gives a weight
+    (store/term_frequencies.py): when `n` rows match those, they are the best `n` (a term
+    in most rows adds at most a millionth to a score), found without scoring every row
+    such a term matches."""
     terms = query_terms(query)
     if not terms:
         return []
     if dialect == "postgresql":
         return tsvector_search(session, terms=terms, where=where, n=n)
     if weighed_only:
-        terms = weighed_terms(session, terms, [quoted(t) for t in terms])
+        weighed = weighed_terms(session, terms, [quoted(t) for t in terms])
+        if len(weighed) < len(terms):
+            hits = _matches(session, terms=weighed, where=where, n=n)
+            if len(hits) >= n:
+                return hits
+    return _matches(session, terms=terms, where=where, n=n)
+
+
+def _matches(
+    session: Session, *, terms: list[str], where: MemoryFilter, n: int
+) -> list[KeywordHit]:
+    """SQLite: the best `n` rows passing `where` that match any of the terms."""
     scope = (where.project,) if where.project is not None else where.projects
     match = fts5_expression(terms, scope)
     if where.scope_and_status_only() and (scope is None or match.startswith("project :")):

@@ -71,12 +71,12 @@ def _counts(session: Session) -> _Counts:
 
 
 def weighed_terms(session: Session, terms: list[str], quoted: list[str]) -> list[str]:
-    """The terms (of `terms`, FTS5-quoted as `quoted`) that bm25 gives a weight: those in
-    at most half of the rows; the rarest term when there is no such term."""
+    """The terms (of `terms`, FTS5-quoted as `quoted`) that bm25 gives a weight: those found
+    in at least one row and at most half of them. All of the terms when none is: then every
+    score sits on the floor, and their proportions alone rank the matches."""
     if len(terms) < 2:
         return terms
     counts, now = _counts(session), time.monotonic()
     total = counts.all_rows(session, now)
     held = {t: counts.rows_holding(session, t, q, now) for t, q in zip(terms, quoted, strict=True)}
-    weighed = [t for t in terms if held[t] * 2 <= total]
-    return weighed or [min(terms, key=lambda t: held[t])]
+    return [t for t in terms if 0 < held[t] and held[t] * 2 <= total] or terms

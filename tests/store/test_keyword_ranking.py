@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from memory_service.api.app import open_store
 from memory_service.schemas.search import SearchRequest
 from memory_service.services import memories
@@ -40,27 +42,31 @@ def test_terms_in_more_than_half_of_the_memories_are_not_weighed(
         terms = query_terms("what changed in the payment gateway")
         assert terms == ["changed", "payment", "gateway"]
         assert weighed_terms(session, terms, [quoted(t) for t in terms]) == ["payment", "gateway"]
-        # None weighed: the rarest one is kept, so a query still has a keyword side.
-        common = query_terms("service changed")
-        assert weighed_terms(session, common, [quoted(t) for t in common]) == ["service"]
+        # None weighed (or found): all are kept, their scores' proportions still rank.
+        common = query_terms("service changed nowhere")
+        assert weighed_terms(session, common, [quoted(t) for t in common]) == common
 
 
-def test_hybrid_search_ranks_by_weighed_terms_and_keyword_mode_keeps_any_word(
+def test_weighed_terms_give_the_best_matches_of_all_terms(
     settings: Settings, embedder: Embedder
 ) -> None:
     store = _store(settings, embedder)
     where = MemoryFilter(project="p")
+    query = "changed gateway"
     with store.db.read() as session:
-        every = keyword_search(
-            session, query="changed gateway", where=where, n=50, dialect="sqlite"
+        every = keyword_search(session, query=query, where=where, n=50, dialect="sqlite")
+        two = keyword_search(
+            session, query=query, where=where, n=2, dialect="sqlite", weighed_only=True
         )
-        weighed = keyword_search(
-            session, query="changed gateway", where=where, n=50, dialect="sqlite", weighed_only=True
+        # Fewer rows match the weighed term than asked for: all terms rank them then.
+        five = keyword_search(
+            session, query=query, where=where, n=5, dialect="sqlite", weighed_only=True
         )
-    assert len(every) == len(CONTENTS)
-    assert len(weighed) == 2
-    # The weighed matches lead in both lists, in the same order.
-    assert [h.memory_id for h in every[:2]] == [h.memory_id for h in weighed]
+    assert len(every) == len(CONTENTS)  # any of the words, as keyword mode promises
+    assert [h.memory_id for h in two] == [h.memory_id for h in every[:2]]
+    for weighed, full in zip(two, every, strict=False):
+        assert weighed.bm25 == pytest.approx(full.bm25, rel=1e-4)
+    assert five == every[:5]
     hybrid = search_memories(
         store, request=SearchRequest(query="what changed in the gateway", project="p", k=2)
     )
