@@ -160,7 +160,7 @@ def _rank(
     with that bound as its similarity, its score, and the neighbour lift it gives, can only
     fall once its stored vector is read. The k-th best of the scores that are exact already
     is a floor: a candidate below it cannot reach the top k, so only the vectors of
-    uncertain candidates above it are read (decisions/0027). Most searches read none."""
+    uncertain candidates above it are read (decisions/0028). Most searches read none."""
     vector = found.hits if found else []
     similarity = {h.memory_id: 1.0 - h.distance for h in vector}
     hybrid = request.mode == "hybrid"
