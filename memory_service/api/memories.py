@@ -19,7 +19,7 @@ from memory_service.schemas.memories import (
 )
 from memory_service.services import access, history, memories
 from memory_service.services.access import Principal
-from memory_service.services.memories import Remembered
+from memory_service.services.creation import Remembered
 from memory_service.services.views import to_public
 
 router = APIRouter(prefix="/v1/memories", tags=["memories"])

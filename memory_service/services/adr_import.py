@@ -34,8 +34,8 @@ from memory_service.services.adr import (
     values_of,
 )
 from memory_service.services.changes import record_change, snapshot
+from memory_service.services.creation import content_hash
 from memory_service.services.madr import AdrLink, AdrRecord
-from memory_service.services.memories import content_hash
 from memory_service.services.secrets import scrub
 from memory_service.services.views import to_public
 from memory_service.store import Store

@@ -25,7 +25,8 @@ from memory_service.schemas.handoffs import (
 from memory_service.services import indexing
 from memory_service.services.access import required
 from memory_service.services.changes import record_change
-from memory_service.services.memories import content_hash, replayed_ids
+from memory_service.services.creation import content_hash
+from memory_service.services.memories import replayed_ids
 from memory_service.services.search import ensure_project
 from memory_service.services.secrets import scrub
 from memory_service.services.texts import default_title

@@ -5,39 +5,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
-from ulid import ULID
 
 from memory_service.errors import (
-    DecisionConflict,
     InvalidInput,
-    MemoryNotFound,
     PayloadTooLarge,
     StateConflict,
 )
-from memory_service.models import IdempotencyKey, Memory, utcnow
-from memory_service.schemas.fields import DEFAULT_STATUS, STATUSES_BY_KIND
-from memory_service.schemas.memories import ConflictRef, MemoryCreate, MemoryUpdate
+from memory_service.models import IdempotencyKey, Memory
+from memory_service.schemas.fields import STATUSES_BY_KIND
+from memory_service.schemas.memories import MemoryCreate, MemoryUpdate
 from memory_service.services import indexing
-from memory_service.services.access import required
-from memory_service.services.changes import Change, record_change, record_changes, snapshot
+from memory_service.services.changes import record_change, snapshot
+from memory_service.services.creation import (
+    Remembered,
+    check_refs,
+    content_hash,
+    memory_row,
+    store_new,
+)
 from memory_service.services.early_embedding import embedding_early
 from memory_service.services.secrets import scrub
-from memory_service.services.texts import title_for
 from memory_service.store import Store
-
-
-@dataclass
-class Remembered:
-    memory: Memory
-    duplicate: bool = False
-    conflicts: list[ConflictRef] = field(default_factory=list)
-
-
-def content_hash(project: str, kind: str, content: str) -> str:
-    return hashlib.sha256(f"{project}\0{kind}\0{content.strip()}".encode()).hexdigest()
 
 
 def _check_size(store: Store, items: list[MemoryCreate]) -> None:
@@ -88,118 +78,6 @@ def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] |
     return [Remembered(by_id[i]) for i in ids]
 
 
-def _get(session: Session, memory_id: str) -> Memory:
-    memory = session.exec(select(Memory).where(Memory.id == memory_id)).first()
-    if memory is None:
-        raise MemoryNotFound(f"no memory has id {memory_id!r}", id=memory_id)
-    return memory
-
-
-def _check_refs(session: Session, refs: list[str]) -> None:
-    if not refs:
-        return
-    found = set(session.exec(select(Memory.id).where(col(Memory.id).in_(refs))).all())
-    missing = [r for r in refs if r not in found]
-    if missing:
-        raise InvalidInput(
-            f"refs name unknown memory ids: {', '.join(missing)}; refer to existing memories",
-            missing=missing,
-        )
-
-
-def _conflicts(session: Session, item: MemoryCreate, status: str) -> list[ConflictRef]:
-    if item.kind != "decision" or not item.topic or status != "accepted":
-        return []
-    rows = session.exec(
-        select(Memory).where(
-            Memory.project == item.project,
-            Memory.kind == "decision",
-            Memory.topic == item.topic,
-            Memory.status == "accepted",
-        )
-    ).all()
-    return [ConflictRef(id=m.id, title=m.title) for m in rows if m.id != item.supersedes]
-
-
-def _supersede(session: Session, new: Memory, old_id: str, actor: str) -> None:
-    old = _get(session, old_id)
-    if old.project != new.project or old.kind != "decision":
-        raise InvalidInput(
-            f"supersedes must name a decision of project {new.project!r}; {old_id!r} is a "
-            f"{old.kind} of project {old.project!r}"
-        )
-    if old.status in ("superseded", "retracted"):
-        raise StateConflict(
-            f"decision {old_id!r} is already {old.status}"
-            + (f" (by {old.superseded_by})" if old.superseded_by else "")
-            + "; supersede the current decision instead",
-            superseded_by=old.superseded_by,
-        )
-    before = snapshot(old)
-    old.status = "superseded"
-    old.superseded_by = new.id
-    record_change(session, memory=old, event_type="superseded", actor=actor, before=before)
-
-
-class _Created:
-    """New memories whose rows are not written yet: a batch writes them together, with
-    one statement per table, instead of four statements for each memory."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.memories: list[Memory] = []
-        self.actor: str | None = None
-
-    def add(self, memory: Memory, actor: str) -> None:
-        if actor != self.actor:
-            self.write()
-            self.actor = actor
-        self.memories.append(memory)
-
-    def write(self) -> None:
-        """Write what is pending, in order (before any read that must see it)."""
-        if self.memories and self.actor is not None:
-            changes = [Change(m, None) for m in self.memories]
-            record_changes(self.session, changes=changes, event_type="created", actor=self.actor)
-        self.memories = []
-
-
-def _create(session: Session, item: MemoryCreate, hashed: str, created: _Created) -> Remembered:
-    status = item.status or DEFAULT_STATUS[item.kind]
-    if item.refs or item.supersedes or (item.kind == "decision" and item.topic):
-        created.write()  # the checks below read the memories stored before this one
-    conflicts = _conflicts(session, item, status)
-    if conflicts and item.on_conflict == "error":
-        raise DecisionConflict(
-            f"project {item.project!r} already has an accepted decision on topic "
-            f"{item.topic!r}: pass supersedes=<id> to replace it",
-            conflicts=[c.model_dump() for c in conflicts],
-        )
-    _check_refs(session, item.refs)
-    author = required(item.agent, "agent")
-    now = utcnow()
-    fields = item.model_dump(
-        exclude={"agent", "metadata", "on_conflict", "status", "title", "occurred_at"},
-        exclude_none=True,
-    )
-    memory = Memory(
-        **fields,
-        agent=author,
-        id=str(ULID()),
-        title=title_for(item.title, item.content),
-        status=status,
-        meta=item.metadata,
-        occurred_at=item.occurred_at or now,
-        recorded_at=now,
-        content_hash=hashed,
-    )
-    created.add(memory, author)
-    if item.supersedes:
-        created.write()
-        _supersede(session, memory, item.supersedes, author)
-    return Remembered(memory, conflicts=conflicts)
-
-
 def remember_many(
     store: Store, *, items: list[MemoryCreate], idempotency_key: str | None = None
 ) -> list[Remembered]:
@@ -227,34 +105,10 @@ def remember_many(
     return results
 
 
-def _stored_by_hash(session: Session, hashes: list[str]) -> dict[str, Memory]:
-    """The live memory with each of these content hashes (project and kind are in it)."""
-    rows = session.exec(
-        select(Memory).where(
-            col(Memory.content_hash).in_(set(hashes)), Memory.status != "retracted"
-        )
-    ).all()
-    return {m.content_hash: m for m in rows}
-
-
 def _store(
     session: Session, items: list[MemoryCreate], idempotency_key: str | None, request_hash: str
 ) -> list[Remembered]:
-    results: list[Remembered] = []
-    hashes = [content_hash(item.project, item.kind, item.content) for item in items]
-    # One query for the whole batch, not one per memory: each query would first flush the
-    # memories before it, one INSERT at a time, instead of all of them at the commit.
-    seen = _stored_by_hash(session, hashes)
-    pending = _Created(session)
-    for item, hashed in zip(items, hashes, strict=True):
-        existing = seen.get(hashed)
-        if existing is not None:
-            results.append(Remembered(existing, duplicate=True))
-            continue
-        created = _create(session, item, hashed, pending)
-        seen[hashed] = created.memory
-        results.append(created)
-    pending.write()
+    results = store_new(session, items)
     if idempotency_key:
         session.add(
             IdempotencyKey(
@@ -276,7 +130,7 @@ def update_memory(store: Store, *, memory_id: str, changes: MemoryUpdate) -> Mem
     """Apply changes as a new version; a no-op change makes no version."""
     changes = scrub(changes, policy=store.settings.secrets)
     with store.db.write() as session:
-        memory = _get(session, memory_id)
+        memory = memory_row(session, memory_id)
         if memory.status == "retracted":
             raise StateConflict(
                 f"memory {memory_id!r} is retracted; roll back or undo to restore it first"
@@ -293,7 +147,7 @@ def update_memory(store: Store, *, memory_id: str, changes: MemoryUpdate) -> Mem
                 )
             memory.content_hash = content_hash(memory.project, memory.kind, values["content"])
         if "refs" in values:
-            _check_refs(session, values["refs"])
+            check_refs(session, values["refs"])
         before = snapshot(memory)
         for name, value in values.items():
             setattr(memory, name, value)
@@ -327,7 +181,7 @@ def _check_status_change(memory: Memory, status: str | None) -> None:
 def retract_memory(store: Store, *, memory_id: str, actor: str | None = None) -> Memory:
     """Hide a memory from search and recall; it stays in history and by id."""
     with store.db.write() as session:
-        memory = _get(session, memory_id)
+        memory = memory_row(session, memory_id)
         if memory.status == "retracted":
             return memory
         before = snapshot(memory)
@@ -346,7 +200,7 @@ def retract_memory(store: Store, *, memory_id: str, actor: str | None = None) ->
 def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
     """A memory by id, with its replacement's title when it is superseded."""
     with store.db.read() as session:
-        memory = _get(session, memory_id)
+        memory = memory_row(session, memory_id)
         title = None
         if memory.superseded_by:
             title = session.exec(
