@@ -14,37 +14,15 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
-from sqlmodel import col, select
-
-from memory_service.models import Memory
 from memory_service.schemas.memories import MemoryCreate
+from memory_service.services.neighbours import newest_in_sessions
 from memory_service.services.texts import compose, title_for
 from memory_service.store import Store
 
 
-def _newest_contents(store: Store, sessions: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """The content of the newest live memory of each (project, session) that has one."""
-    found: dict[tuple[str, str], str] = {}
-    with store.db.read() as session:
-        for project, name in sessions:
-            content = session.exec(
-                select(Memory.content)
-                .where(
-                    Memory.project == project,
-                    Memory.session == name,
-                    Memory.status != "retracted",
-                )
-                .order_by(col(Memory.pk).desc())
-                .limit(1)
-            ).first()
-            if content is not None:
-                found[(project, name)] = content
-    return found
-
-
 def expected_texts(store: Store, items: list[MemoryCreate]) -> list[str]:
     """What the index write will most likely embed for these new memories, in order."""
-    before = _newest_contents(store, {(i.project, i.session) for i in items if i.session})
+    before = newest_in_sessions(store, {(i.project, i.session) for i in items if i.session})
     texts = []
     for item in items:
         key = (item.project, item.session or "")

@@ -41,6 +41,20 @@ def _live_in_session(project: str, name: str) -> SelectOfScalar[Memory]:
     )
 
 
+def newest_in_sessions(store: Store, sessions: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The content of the newest live memory of each (project, session) that has one: the
+    context of the next memory written there."""
+    found: dict[tuple[str, str], str] = {}
+    with store.db.read() as session:
+        for project, name in sessions:
+            newest = session.exec(
+                _live_in_session(project, name).order_by(col(Memory.pk).desc()).limit(1)
+            ).first()
+            if newest is not None:
+                found[(project, name)] = newest.content
+    return found
+
+
 def previous_in_session(store: Store, memories: list[Memory]) -> dict[str, Memory]:
     """For each memory with a session, the live memory written just before it there."""
     groups = _by_session(memories)

@@ -170,12 +170,13 @@ def _rank(
         similarity.update(_stored_similarity(store, request, unknown, projects))
         unknown = set()
     adjacent = {mid: p.adjacent for mid, p in place.items()}
+    session_of = {mid: session_key(p.project, p.session, mid) for mid, p in place.items()}
     while True:
         scores = fuse(
             vector=vector,
             keyword=keyword,
             similarity=similarity | dict.fromkeys(unknown, bound or 0.0),
-            session_of={mid: session_key(p.project, p.session, mid) for mid, p in place.items()},
+            session_of=session_of,
             adjacent=adjacent if hybrid else None,
             mode=request.mode,
         )
