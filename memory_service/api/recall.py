@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from memory_service.api.checkpoints import checkpoint_public
 from memory_service.api.deps import PrincipalDep, StoreDep
+from memory_service.api.responses import json_response
 from memory_service.schemas.search import RecallRequest, RecallResponse, RecallSections
 from memory_service.services import access
 from memory_service.services.recall import recall
@@ -15,11 +16,11 @@ router = APIRouter(prefix="/v1", tags=["recall"])
 
 
 @router.post("/recall", response_model=RecallResponse)
-def recall_context(body: RecallRequest, store: StoreDep, principal: PrincipalDep) -> RecallResponse:
+def recall_context(body: RecallRequest, store: StoreDep, principal: PrincipalDep) -> Response:
     """Open handoffs, current decisions, deliverables for the agent and relevant memories."""
     access.require_project(principal, body.project)
     result = recall(store, request=body)
-    return RecallResponse(
+    response = RecallResponse(
         agent=body.agent,
         project=body.project,
         budget_tokens=body.budget_tokens,
@@ -32,3 +33,4 @@ def recall_context(body: RecallRequest, store: StoreDep, principal: PrincipalDep
         ),
         markdown=result.markdown if body.format == "markdown" else None,
     )
+    return json_response(response)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from memory_service.api.deps import PrincipalDep, StoreDep
+from memory_service.api.responses import json_response
 from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
 from memory_service.services import access
 from memory_service.services.search import search_memories
@@ -14,14 +15,14 @@ router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.post("/search", response_model=SearchResponse)
-def search(body: SearchRequest, store: StoreDep, principal: PrincipalDep) -> SearchResponse:
+def search(body: SearchRequest, store: StoreDep, principal: PrincipalDep) -> Response:
     """Search memories; an empty query with filters lists the newest first."""
     if body.project:
         access.require_project(principal, body.project)
     hits = search_memories(store, request=body, projects=access.visible_projects(principal))
     with store.db.read() as session:
         titles = replacement_titles(session, [h.memory for h in hits])
-    return SearchResponse(
+    response = SearchResponse(
         results=[
             SearchResult(
                 memory=to_public(h.memory, titles.get(h.memory.superseded_by or "")),
@@ -31,3 +32,4 @@ def search(body: SearchRequest, store: StoreDep, principal: PrincipalDep) -> Sea
             for h in hits
         ]
     )
+    return json_response(response)

@@ -12,7 +12,9 @@ import hashlib
 import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from memory_service.errors import (
@@ -75,13 +77,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _token_statements() -> tuple[Any, Any, Any]:
+    # Core statements built once: every request asks one of them (decisions/0029).
+    table = ApiToken.__table__  # type: ignore[attr-defined]
+    any_token = sa.select(table.c.id).limit(1)
+    return (
+        any_token,
+        any_token.where(table.c.revoked_at.is_(None)),
+        select(ApiToken).where(col(ApiToken.token_hash) == sa.bindparam("token_hash")),
+    )
+
+
+_ANY_TOKEN, _ANY_ACTIVE_TOKEN, _TOKEN_BY_HASH = _token_statements()
+
+
 def has_tokens(db: Database, *, active: bool = False) -> bool:
     """Any token at all (or any not revoked): once one exists, every request needs one."""
-    stmt = select(ApiToken.id).limit(1)
-    if active:
-        stmt = stmt.where(col(ApiToken.revoked_at).is_(None))
     with db.read() as session:
-        return session.exec(stmt).first() is not None
+        return session.execute(_ANY_ACTIVE_TOKEN if active else _ANY_TOKEN).first() is not None
 
 
 def _principal(row: ApiToken) -> Principal:
@@ -109,9 +122,7 @@ def authenticate(store: Store, authorization: str | None) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send the token as 'Authorization: Bearer <token>'")
     with store.db.read() as session:
-        row = session.exec(
-            select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))
-        ).first()
+        row = session.exec(_TOKEN_BY_HASH, params={"token_hash": hash_token(token.strip())}).first()
     if row is None:
         raise Unauthorized(f"the token is not known to this service: check it ({CREATE_HINT})")
     if row.revoked_at is not None:

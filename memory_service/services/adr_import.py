@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from memory_service.errors import InvalidInput, PayloadTooLarge, StateConflict
 from memory_service.models import Memory, utcnow
@@ -39,6 +39,7 @@ from memory_service.services.madr import AdrLink, AdrRecord
 from memory_service.services.secrets import scrub
 from memory_service.services.views import to_public
 from memory_service.store import Store
+from memory_service.store.lookups import load_memories
 
 ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 MAX_TITLE = 300
@@ -140,8 +141,7 @@ def _check(store: Store, name: str, memory: Memory) -> None:
 
 def _existing(session: Session, parsed: list[_Parsed], project: str) -> dict[str, Memory]:
     ids = [p.memory_id for p in parsed]
-    rows = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
-    by_id = {m.id: m for m in rows}
+    by_id = load_memories(session, ids)
     for p in parsed:
         found = by_id.get(p.memory_id)
         if found is not None and (found.project != project or found.kind != "decision"):

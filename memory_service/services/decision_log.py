@@ -16,6 +16,7 @@ from memory_service.services.search import ensure_project, search_memories
 from memory_service.services.views import replacement_titles
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
+from memory_service.store.lookups import load_memories
 
 SEARCH_LIMIT = 100
 CHAIN_LIMIT = 50
@@ -180,8 +181,7 @@ def memories_by_id(store: Store, *, ids: list[str]) -> list[Memory]:
     if not ids:
         return []
     with store.db.read() as session:
-        rows = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
-    by_id = {m.id: m for m in rows}
+        by_id = load_memories(session, ids)
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -32,6 +32,7 @@ from memory_service.services.secrets import scrub
 from memory_service.services.texts import default_title
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
+from memory_service.store.lookups import load_memories
 
 ALL_STATES = ("open", "acknowledged", "completed")
 STATES: dict[str, tuple[str, ...]] = {
@@ -73,23 +74,21 @@ def _public(memory: Memory, refs: dict[str, Memory]) -> HandoffPublic:
 
 def public_handoffs(session: Session, memories: Sequence[Memory]) -> list[HandoffPublic]:
     ids = {i for m in memories for i in m.refs}
-    rows = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all() if ids else []
-    refs = {r.id: r for r in rows}
+    refs = load_memories(session, ids)
     return [_public(m, refs) for m in memories]
 
 
 def _check_refs(session: Session, project: str, refs: list[str]) -> None:
     if not refs:
         return
-    rows = session.exec(select(Memory).where(col(Memory.id).in_(refs))).all()
-    found = {r.id: r for r in rows}
+    found = load_memories(session, refs)
     missing = [r for r in refs if r not in found]
     if missing:
         raise InvalidInput(
             f"refs name unknown memory ids: {', '.join(missing)}; refer to existing memories",
             missing=missing,
         )
-    foreign = [r.id for r in rows if r.project != project]
+    foreign = [r.id for r in found.values() if r.project != project]
     if foreign:
         raise InvalidInput(
             f"refs {', '.join(foreign)} belong to another project; a handoff of project "

@@ -15,6 +15,7 @@ from memory_service.services.embeddings import embed_texts
 from memory_service.services.neighbours import next_in_session, previous_in_session
 from memory_service.services.texts import embedding_text
 from memory_service.store import Store
+from memory_service.store.lookups import load_memories
 from memory_service.store.vectors import chroma_metadata
 
 # Outbox rows per drain step: a rollback's thousands of rows take a few index writes.
@@ -97,7 +98,7 @@ def _drain_page(store: Store, high: int) -> tuple[int, bool]:
         if not rows:
             return 0, False
         ids = list(dict.fromkeys(memory_id for _, memory_id in rows))
-        memories = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
+        memories = load_memories(session, ids).values()
     # The index gets each memory's state as it is now, so replaying a row is harmless.
     index_memories(store, list(memories))
     with store.db.write() as session:
@@ -120,7 +121,7 @@ def _drain_page_locked(store: Store, high: int) -> tuple[int, bool]:
         mine = _claim(session, list(dict.fromkeys(r.memory_id for r in rows)))
         taken = [r.id for r in rows if r.memory_id in mine]
         if taken:
-            memories = session.exec(select(Memory).where(col(Memory.id).in_(mine))).all()
+            memories = load_memories(session, mine).values()
             index_memories(store, list(memories))
             session.exec(delete(Outbox).where(col(Outbox.id).in_(taken)))
         return len(taken), bool(rows) or _any_left(session, high)

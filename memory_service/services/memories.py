@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from memory_service.errors import (
     InvalidInput,
@@ -28,6 +28,7 @@ from memory_service.services.creation import (
 from memory_service.services.early_embedding import embedding_early
 from memory_service.services.secrets import scrub
 from memory_service.store import Store
+from memory_service.store.lookups import load_memories
 
 
 def _check_size(store: Store, items: list[MemoryCreate]) -> None:
@@ -73,8 +74,7 @@ def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] |
     ids = replayed_ids(session, key, request_hash)
     if ids is None:
         return None
-    rows = session.exec(select(Memory).where(col(Memory.id).in_(ids))).all()
-    by_id = {m.id: m for m in rows}
+    by_id = load_memories(session, ids)
     return [Remembered(by_id[i]) for i in ids]
 
 

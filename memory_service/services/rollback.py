@@ -26,6 +26,7 @@ from memory_service.services.changes import Change, record_changes, snapshot
 from memory_service.services.checkpoints import Target, resolve_target
 from memory_service.services.history import VOLATILE, current_seq, states_at
 from memory_service.store import Store
+from memory_service.store.lookups import load_memories
 
 # Never restored from an old version: identity, and the fields every version rewrites.
 KEPT = VOLATILE | {"id", "project", "kind", "recorded_at"}
@@ -197,7 +198,7 @@ def _reverted(
         .order_by(col(Event.seq))
     ).all()
     ids = [mid for mid, _, _ in rows if mid]
-    memories = {m.id: m for m in session.exec(select(Memory).where(col(Memory.id).in_(ids)))}
+    memories = load_memories(session, ids)
     return [
         (memories[mid or ""], version, dict(before) if before is not None else None)
         for mid, version, before in rows

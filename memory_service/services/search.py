@@ -16,6 +16,7 @@ from memory_service.services.vector_candidates import Nearest, index_projects, n
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
 from memory_service.store.keyword import KeywordHit, keyword_search
+from memory_service.store.lookups import load_memories
 
 # Reciprocal rank fusion, still used by the as_of search over past states.
 RRF_K = 60
@@ -135,7 +136,7 @@ def search_memories(
             list(dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword])),
         )
         ranked, scores = _rank(store, request, found, keyword, place, index_projects(where))
-        by_id = {m.id: m for m in session.exec(select(Memory).where(col(Memory.id).in_(ranked)))}
+        by_id = load_memories(session, ranked)
         if not by_id:
             # Only now: a project that holds no memories at all is a mistake worth naming.
             ensure_project(session, request.project)
