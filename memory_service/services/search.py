@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +13,13 @@ from memory_service.models import Memory
 from memory_service.schemas.search import ScoreExplain, SearchRequest
 from memory_service.services.neighbours import Place, places
 from memory_service.services.ranking import Score, fuse, session_key
-from memory_service.services.vector_candidates import Nearest, index_projects, nearest
+from memory_service.services.vector_candidates import (
+    Asked,
+    Nearest,
+    index_projects,
+    nearest,
+    start_nearest,
+)
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
 from memory_service.store.keyword import KeywordHit, keyword_search
@@ -111,8 +118,13 @@ def search_memories(
                 ensure_project(session, request.project)
             return [Hit(m, 0.0, None) for m in listed]
         n = max(CANDIDATES, request.k * 3)
-        # The model runs on its own thread while SQL finds the keyword matches.
-        query = store.embedder.start_query(request.query) if request.mode != "keyword" else None
+        # The model and the index work on their own thread while SQL finds the keyword
+        # matches and where they sit.
+        asking = (
+            start_nearest(store, request.query, where=where, n=n)
+            if request.mode != "keyword"
+            else None
+        )
         keyword = (
             keyword_search(
                 session,
@@ -127,14 +139,12 @@ def search_memories(
             if request.mode != "vector"
             else []
         )
-        found = nearest(store, session, query=query.result(), where=where, n=n) if query else None
+        place = places(session, [k.memory_id for k in keyword])
+        found = _nearest(store, session, asking, where=where, n=n)
         vector = found.hits if found else []
         # Both lists passed the filter in SQL, in this read's snapshot: an index entry that
         # lags a change is already out, and every candidate is current.
-        place = places(
-            session,
-            list(dict.fromkeys([h.memory_id for h in vector] + [k.memory_id for k in keyword])),
-        )
+        place.update(places(session, [h.memory_id for h in vector if h.memory_id not in place]))
         ranked, scores = _rank(store, request, found, keyword, place, index_projects(where))
         by_id = load_memories(session, ranked)
         if not by_id:
@@ -145,6 +155,15 @@ def search_memories(
         for i in ranked
         if i in by_id
     ]
+
+
+def _nearest(
+    store: Store, session: Session, asking: Future[Asked] | None, *, where: MemoryFilter, n: int
+) -> Nearest | None:
+    if asking is None:
+        return None
+    asked = asking.result()
+    return nearest(store, session, query=asked.query, where=where, n=n, wide=asked.wide)
 
 
 def _rank(

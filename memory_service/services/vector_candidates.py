@@ -12,6 +12,7 @@ filter says more than project and status, is Chroma asked with the filter (decis
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,17 +85,50 @@ def _found(hits: list[VectorHit], asked: int, passing: set[str]) -> Nearest:
     return Nearest([h for h in hits if h.memory_id in passing], bound)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A query's vector and, when its filter is project and status only, the index's
+    `n + SPARE` nearest in those projects, asked without a filter."""
+
+    query: list[float]
+    wide: list[VectorHit] | None
+
+
+def start_nearest(store: Store, text: str, *, where: MemoryFilter, n: int) -> Future[Asked]:
+    """Embed the query and ask the index on the model's worker thread, while the caller's
+    SQL finds the keyword matches (decisions/0029); `nearest` finishes the work."""
+
+    def ask(query: list[float]) -> Asked:
+        return Asked(query, _wide(store, query, where=where, n=n))
+
+    return store.embedder.start_query(text, then=ask)
+
+
+def _wide(
+    store: Store, query: list[float], *, where: MemoryFilter, n: int
+) -> list[VectorHit] | None:
+    if not where.scope_and_status_only():
+        return None
+    return store.vectors.query(query, projects=index_projects(where), where=None, n=n + SPARE)
+
+
 def nearest(
-    store: Store, session: Session, *, query: list[float], where: MemoryFilter, n: int
+    store: Store,
+    session: Session,
+    *,
+    query: list[float],
+    where: MemoryFilter,
+    n: int,
+    wide: list[VectorHit] | None = None,
 ) -> Nearest:
-    """The nearest memories passing `where`: at least `n` of them when that many exist."""
+    """The nearest memories passing `where`: at least `n` of them when that many exist.
+    `wide` is what `start_nearest` already asked the index, if anything."""
     projects = index_projects(where)
-    if where.scope_and_status_only():
-        wide = n + SPARE
-        hits = store.vectors.query(query, projects=projects, where=None, n=wide)
+    hits = wide if wide is not None else _wide(store, query, where=where, n=n)
+    if hits is not None:
         passing = _passing_statuses(session, hits, where)
-        if len(passing) >= n or len(hits) < wide:
-            return _found(hits, wide, passing)
+        if len(passing) >= n or len(hits) < n + SPARE:
+            return _found(hits, n + SPARE, passing)
     rest = dataclasses.replace(where, project=None, projects=None)
     hits = store.vectors.query(query, projects=projects, where=chroma_where(rest), n=n)
     return _found(hits, n, _passing(session, store, hits, where))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from memory_service.store.prefetch import Prefetch
 
 # Texts per model call: sorted by length first, so each call pads little.
 CHUNK = 32
+T = TypeVar("T")
 
 
 def resolve_model_path(name: str) -> Path:
@@ -148,14 +150,10 @@ class Embedder:
                 self._cache.popitem(last=False)
         return vector
 
-    def start_query(self, text: str) -> Future[list[float]]:
-        """`embed_query` on a worker thread, so the caller can do other work meanwhile."""
-        cached = self._cached(text)
-        if cached is not None:
-            done: Future[list[float]] = Future()
-            done.set_result(cached)
-            return done
-        return self._queries.submit(self.embed_query, text)
+    def start_query(self, text: str, then: Callable[[list[float]], T]) -> Future[T]:
+        """`then(embed_query(text))` on a worker thread, so the caller can do other work
+        meanwhile: `then` is the step that needs the vector (a search asks the index)."""
+        return self._queries.submit(lambda: then(self.embed_query(text)))
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model's tokenizer makes of `text` (without special tokens)."""
