@@ -1,4 +1,5 @@
-"""Writers: group commit on one transaction, each unit of work in its own savepoint."""
+"""Writers: group commit on one transaction, each unit of work in its own savepoint; JSON
+columns read back exactly what was written."""
 
 from __future__ import annotations
 
@@ -85,3 +86,39 @@ def test_a_lone_writer_commits_at_once(db: Database) -> None:
     assert db.write_together(_put("only")) == ["only"]  # type: ignore[arg-type]
     with db.read() as session:
         assert [row.value for row in session.exec(select(IndexState))] == ["alone"]
+
+
+def test_json_columns_read_back_what_json_dumps_wrote_beyond_orjson(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from memory_service.models import Memory
+    from memory_service.store.lookups import load_memories
+
+    # Each in a column of its own: orjson refuses Infinity, so that column always falls back.
+    meta = {"big": 2**70 + 1, "id": 12345678901234567890123, "nested": {"n": [1, 2.5, "café"]}}
+    consequences = {"ratio": float("inf")}
+    now = datetime.now(UTC)
+    with db.write() as session:
+        session.add(
+            Memory(
+                id="01JSON0000000000000000000A",
+                project="p",
+                agent="a",
+                kind="note",
+                title="t",
+                content="c",
+                status="active",
+                meta=meta,
+                consequences=consequences,
+                tags=["x"],
+                occurred_at=now,
+                recorded_at=now,
+                updated_at=now,
+                content_hash="0" * 64,
+            )
+        )
+    with db.read() as session:
+        found = load_memories(session, ["01JSON0000000000000000000A"])
+    memory = found["01JSON0000000000000000000A"]
+    assert (memory.meta, memory.consequences, memory.tags) == (meta, consequences, ["x"])
+    assert isinstance(memory.meta["big"], int)
