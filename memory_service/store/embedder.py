@@ -24,6 +24,9 @@ from memory_service.store.prefetch import Prefetch
 
 # Texts per model call: sorted by length first, so each call pads little.
 CHUNK = 32
+# Threads for queries: a search's thread also waits on the index (a Chroma server is a
+# network round trip away), so concurrent searches must not queue behind one per core.
+QUERY_THREADS = 16
 T = TypeVar("T")
 
 
@@ -87,7 +90,7 @@ class Embedder:
         self._session = _inference_session(export.graph, threads=os.cpu_count() or 1)
         self._query_session = _inference_session(export.graph, threads=1)
         self._queries = ThreadPoolExecutor(
-            max_workers=os.cpu_count() or 1, thread_name_prefix="query-embedding"
+            max_workers=QUERY_THREADS, thread_name_prefix="query-embedding"
         )
         self._tokenizer = Tokenizer.from_file(str(export.tokenizer))
         self._tokenizer.enable_truncation(max_length=export.max_seq_length)
