@@ -161,3 +161,8 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         """Tokens the model's tokenizer makes of `text` (without special tokens)."""
         return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+    def count_tokens_many(self, texts: list[str]) -> list[int]:
+        """`count_tokens` of each text, in one call of the tokenizer (in parallel)."""
+        encodings = self._counter.encode_batch(texts, add_special_tokens=False)
+        return [len(e.ids) for e in encodings]

@@ -73,6 +73,12 @@ def test_token_counts_see_the_whole_text(embedder: Embedder) -> None:
     assert embedder.count_tokens("") == 0
 
 
+def test_token_counts_in_one_call_match_one_at_a_time(embedder: Embedder) -> None:
+    texts = ["word " * 400, "", "- **Use PostgreSQL** (`01J`): café, naïve; x=1", "a\nb"]
+    assert embedder.count_tokens_many(texts) == [embedder.count_tokens(t) for t in texts]
+    assert embedder.count_tokens_many(texts)[0] == 400
+
+
 def test_an_export_is_made_once_and_reused(tmp_path: Path) -> None:
     cache = tmp_path / "models"
     with ThreadPoolExecutor(max_workers=2) as pool:
