@@ -19,7 +19,8 @@ UI_SESSION_COOKIE = "am_session"
 bearer = HTTPBearer(auto_error=False, description="A token from `memory-service token create`.")
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
+    # async: a plain attribute read, which FastAPI would otherwise run on a worker thread.
     store: Store = request.app.state.store
     return store
 
