@@ -116,11 +116,12 @@ def next_in_session(store: Store, memories: list[Memory]) -> list[Memory]:
 @dataclass(frozen=True)
 class Place:
     """Where a memory sits: its project and session, and the live memories written just
-    before and after it there (none for a memory without a session)."""
+    before and after it there (none for a memory without a session); and its status."""
 
     project: str
     session: str | None
     adjacent: tuple[str, ...]
+    status: str
 
 
 def _places_statement() -> Any:
@@ -146,9 +147,9 @@ def _places_statement() -> Any:
         )
 
     ids: Any = sa.bindparam("ids", expanding=True)
-    return sa.select(me.c.id, me.c.project, me.c.session, beside(True), beside(False)).where(
-        me.c.id.in_(ids)
-    )
+    return sa.select(
+        me.c.id, me.c.project, me.c.session, me.c.status, beside(True), beside(False)
+    ).where(me.c.id.in_(ids))
 
 
 # Built once: compiling it costs ten times what SQLite takes to run it.
@@ -162,6 +163,6 @@ def places(session: Session, memory_ids: list[str]) -> dict[str, Place]:
         return {}
     found = session.execute(_PLACES, {"ids": memory_ids})
     return {
-        mid: Place(project, name, tuple(n for n in (before, after) if n))
-        for mid, project, name, before, after in found
+        mid: Place(project, name, tuple(n for n in (before, after) if n), status)
+        for mid, project, name, status, before, after in found
     }

@@ -140,11 +140,13 @@ def search_memories(
             else []
         )
         place = places(session, [k.memory_id for k in keyword])
-        found = _nearest(store, session, asking, where=where, n=n)
+        found = _nearest(store, session, asking, place, where=where, n=n)
         vector = found.hits if found else []
         # Both lists passed the filter in SQL, in this read's snapshot: an index entry that
         # lags a change is already out, and every candidate is current.
         place.update(places(session, [h.memory_id for h in vector if h.memory_id not in place]))
+        candidates = {h.memory_id for h in vector} | {k.memory_id for k in keyword}
+        place = {mid: p for mid, p in place.items() if mid in candidates}
         ranked, scores = _rank(store, request, found, keyword, place, index_projects(where))
         by_id = load_memories(session, ranked)
         if not by_id:
@@ -158,12 +160,24 @@ def search_memories(
 
 
 def _nearest(
-    store: Store, session: Session, asking: Future[Asked] | None, *, where: MemoryFilter, n: int
+    store: Store,
+    session: Session,
+    asking: Future[Asked] | None,
+    place: dict[str, Place],
+    *,
+    where: MemoryFilter,
+    n: int,
 ) -> Nearest | None:
+    """The vector side, once its thread is done; `place` gains the places of the index's
+    nearest, whose statuses `nearest` checks (one query for both)."""
     if asking is None:
         return None
     asked = asking.result()
-    return nearest(store, session, query=asked.query, where=where, n=n, wide=asked.wide)
+    if asked.wide:
+        place.update(places(session, [h.memory_id for h in asked.wide if h.memory_id not in place]))
+    return nearest(
+        store, session, query=asked.query, where=where, n=n, wide=asked.wide, known=place
+    )
 
 
 def _rank(

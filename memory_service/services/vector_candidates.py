@@ -12,6 +12,7 @@ filter says more than project and status, is Chroma asked with the filter (decis
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from memory_service.models import Memory
+from memory_service.services.neighbours import Place
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, chroma_where, sql_where
 from memory_service.store.vectors import VectorHit
@@ -57,15 +59,23 @@ def _state_statement() -> Any:
 _STATES = _state_statement()
 
 
-def _passing_statuses(session: Session, hits: list[VectorHit], where: MemoryFilter) -> set[str]:
-    """`_passing` for a filter on projects and statuses only, checked in Python."""
-    rows = session.execute(_STATES, {"ids": [h.memory_id for h in hits]})
+def _passing_statuses(
+    session: Session, hits: list[VectorHit], where: MemoryFilter, known: Mapping[str, Place]
+) -> set[str]:
+    """`_passing` for a filter on projects and statuses only, checked in Python; the places
+    already `known` in this read spare looking their memories up again."""
+    states = {mid: (p.project, p.status) for mid, p in known.items()}
+    missing = [h.memory_id for h in hits if h.memory_id not in states]
+    if missing:
+        rows = session.execute(_STATES, {"ids": missing})
+        states.update((mid, (project, status)) for mid, project, status in rows)
     return {
-        mid
-        for mid, project, status in rows
-        if (not where.project or project == where.project)
-        and (where.projects is None or project in where.projects)
-        and status not in where.exclude_statuses
+        h.memory_id
+        for h in hits
+        if h.memory_id in states
+        and (not where.project or states[h.memory_id][0] == where.project)
+        and (where.projects is None or states[h.memory_id][0] in where.projects)
+        and states[h.memory_id][1] not in where.exclude_statuses
     }
 
 
@@ -120,13 +130,15 @@ def nearest(
     where: MemoryFilter,
     n: int,
     wide: list[VectorHit] | None = None,
+    known: Mapping[str, Place] | None = None,
 ) -> Nearest:
     """The nearest memories passing `where`: at least `n` of them when that many exist.
-    `wide` is what `start_nearest` already asked the index, if anything."""
+    `wide` is what `start_nearest` already asked the index, if anything; `known`, the
+    places of memories already looked up in this read."""
     projects = index_projects(where)
     hits = wide if wide is not None else _wide(store, query, where=where, n=n)
     if hits is not None:
-        passing = _passing_statuses(session, hits, where)
+        passing = _passing_statuses(session, hits, where, known or {})
         if len(passing) >= n or len(hits) < n + SPARE:
             return _found(hits, n + SPARE, passing)
     rest = dataclasses.replace(where, project=None, projects=None)
