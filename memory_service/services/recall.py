@@ -164,8 +164,9 @@ def recall(store: Store, *, request: RecallRequest) -> Recalled:
     counts = store.embedder.count_tokens_many(
         [f"\n## {title}\n" for title in SECTION_TITLES.values()] + [t for _, _, t in items]
     )
-    heading_cost = dict(zip(SECTION_TITLES, counts, strict=False))
-    for (name, m, text), tokens in zip(items, counts[len(SECTION_TITLES) :], strict=True):
+    headings = len(SECTION_TITLES)
+    heading_cost = dict(zip(SECTION_TITLES, counts[:headings], strict=True))
+    for (name, m, text), tokens in zip(items, counts[headings:], strict=True):
         if m.id in seen:
             continue
         seen.add(m.id)
