@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +13,6 @@ from memory_service.schemas.search import ScoreExplain, SearchRequest
 from memory_service.services.neighbours import Place, places
 from memory_service.services.ranking import Score, fuse, session_key
 from memory_service.services.vector_candidates import (
-    Asked,
     Nearest,
     index_projects,
     nearest,
@@ -140,7 +138,15 @@ def search_memories(
             else []
         )
         place = places(session, [k.memory_id for k in keyword])
-        found = _nearest(store, session, asking, place, where=where, n=n)
+        asked = asking.result() if asking else None
+        # `nearest` adds the places of the index's nearest, whose status it checks.
+        found = (
+            nearest(
+                store, session, query=asked.query, where=where, n=n, wide=asked.wide, placed=place
+            )
+            if asked
+            else None
+        )
         vector = found.hits if found else []
         # Both lists passed the filter in SQL, in this read's snapshot: an index entry that
         # lags a change is already out, and every candidate is current.
@@ -157,27 +163,6 @@ def search_memories(
         for i in ranked
         if i in by_id
     ]
-
-
-def _nearest(
-    store: Store,
-    session: Session,
-    asking: Future[Asked] | None,
-    place: dict[str, Place],
-    *,
-    where: MemoryFilter,
-    n: int,
-) -> Nearest | None:
-    """The vector side, once its thread is done; `place` gains the places of the index's
-    nearest, whose statuses `nearest` checks (one query for both)."""
-    if asking is None:
-        return None
-    asked = asking.result()
-    if asked.wide:
-        place.update(places(session, [h.memory_id for h in asked.wide if h.memory_id not in place]))
-    return nearest(
-        store, session, query=asked.query, where=where, n=n, wide=asked.wide, known=place
-    )
 
 
 def _rank(
