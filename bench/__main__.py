@@ -1,10 +1,10 @@
-"""`python -m bench NAME [options]`: run one benchmark (locomo, speed)."""
+"""`python -m bench NAME [options]`: run one benchmark (locomo, speed, embedding)."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = "usage: python -m bench {locomo,speed} [options]   (add --help after the name)"
+USAGE = "usage: python -m bench {locomo,speed,embedding} [options]   (add --help after the name)"
 
 
 def main() -> None:
@@ -16,6 +16,10 @@ def main() -> None:
         from bench import locomo
 
         locomo.main(rest)
+    elif name == "embedding":
+        from bench import embedding
+
+        embedding.main(rest)
     elif name == "speed":
         from bench import speed
 

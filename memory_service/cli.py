@@ -161,13 +161,17 @@ def reindex() -> None:
 
 
 @app.command("prepare-model")
-def prepare_model() -> None:
+def prepare_model(
+    rebuild: Annotated[
+        bool, typer.Option(help="Make the export again, whatever the cache holds.")
+    ] = False,
+) -> None:
     """Export the embedding model to ONNX now (otherwise the first start does it)."""
     from memory_service.settings import Settings
     from memory_service.store.embedder import open_embedder
 
     settings = Settings()
-    embedder = open_embedder(settings)
+    embedder = open_embedder(settings, rebuild=rebuild)
     typer.echo(f"{embedder.model_id} ready in {settings.model_cache_dir}")
 
 
@@ -291,7 +295,17 @@ def _report(result: Transfer, url: str, settings: Settings, index: bool) -> None
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as error:
+        # Settings come from MEMORY_* variables: name the variable and what it accepts.
+        for problem in error.errors():
+            name = "MEMORY_" + "_".join(str(part) for part in problem["loc"]).upper()
+            given = problem.get("input")
+            typer.echo(f"error: {name}={given!r} is refused: {problem['msg']}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

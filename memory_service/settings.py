@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     )
     embedding_precision: Literal["int8", "fp32"] = Field(
         default="int8",
-        description="Weights of the served model: int8 (quantised per channel, about 2.5x "
-        "faster on CPU) or fp32 (the model as published). Changing it needs a reindex.",
+        description="Weights of the served model: int8 (quantised per channel, about twice "
+        "as fast on CPU) or fp32 (the model as published). Changing it needs a reindex.",
     )
     model_cache_dir: Path = Field(
         default_factory=default_model_cache_dir,

@@ -176,8 +176,9 @@ def check_model(store: Store) -> None:
     if recorded != current:
         raise IndexMismatch(
             f"the vector index was built with {recorded[0]} ({recorded[1]} dimensions) but "
-            f"MEMORY_EMBEDDING_MODEL is {current[0]} ({current[1]} dimensions): run "
-            "`memory-service reindex` to rebuild the index with the new model"
+            f"this service embeds with {current[0]} ({current[1]} dimensions; "
+            "MEMORY_EMBEDDING_MODEL, MEMORY_EMBEDDING_PRECISION and the model's quantisation "
+            "scheme): run `memory-service reindex` to rebuild the index with it"
         )
 
 

@@ -3,6 +3,11 @@
 The model (the bundled all-MiniLM-L6-v2, or a local sentence-transformers directory) is
 exported to ONNX once and cached (store/onnx_export.py); serving it needs only ONNX Runtime
 and the `tokenizers` library, which start in a fraction of torch's time and memory.
+
+Every model run embeds exactly one text, unpadded, on one thread (decisions/0033): int8
+activations are quantised per run, so a text's vector is then a function of the text
+alone — the same as a memory, in any batch, or as a query. Batches spread their texts over
+one such run per core.
 """
 
 from __future__ import annotations
@@ -19,11 +24,9 @@ import numpy as np
 
 from memory_service.settings import DEFAULT_MODEL, Settings, default_model_cache_dir
 from memory_service.store.batching import MicroBatcher
-from memory_service.store.onnx_export import Precision, exported
+from memory_service.store.onnx_export import EXPORT_FORMAT, Precision, exported
 from memory_service.store.prefetch import Prefetch
 
-# Texts per model call: sorted by length first, so each call pads little.
-CHUNK = 32
 # Threads for queries: a search's thread also waits on the index (a Chroma server is a
 # network round trip away), so concurrent searches must not queue behind one per core.
 QUERY_THREADS = 16
@@ -45,24 +48,25 @@ def resolve_model_path(name: str) -> Path:
     return path
 
 
-def _inference_session(graph: Path, *, threads: int) -> Any:
+def _inference_session(graph: Path) -> Any:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
+    # One thread per run, on the caller's thread: runs proceed side by side (a session is
+    # safe to run from several threads), and a run's arithmetic never depends on how many
+    # threads split it.
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    # Idle worker threads sleep instead of spinning: the service's own request threads
-    # share these cores, and spinning halved batch throughput when they were busy.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
 
-def open_embedder(settings: Settings) -> Embedder:
+def open_embedder(settings: Settings, *, rebuild: bool = False) -> Embedder:
     """The configured model at the configured precision."""
     return Embedder(
         settings.embedding_model,
         precision=settings.embedding_precision,
         cache_dir=settings.model_cache_dir,
+        rebuild=rebuild,
     )
 
 
@@ -76,25 +80,31 @@ class Embedder:
         precision: Precision = "int8",
         cache_dir: Path | None = None,
         cache_size: int = 2048,
+        rebuild: bool = False,
     ) -> None:
         from tokenizers import Tokenizer
 
         source = resolve_model_path(model_name)
-        export = exported(source, model_name, cache_dir or default_model_cache_dir(), precision)
-        # The index records this id: vectors of another precision must not be mixed in.
-        self.model_id = model_name if precision == "fp32" else f"{model_name}@{precision}"
+        self.cache_dir = cache_dir or default_model_cache_dir()
+        export = exported(source, model_name, self.cache_dir, precision, rebuild=rebuild)
+        # The index records this id: vectors of another precision or quantisation scheme
+        # must not be mixed in (an index built by another is refused with a reindex hint).
+        self.model_id = (
+            model_name if precision == "fp32" else f"{model_name}@{precision}-v{EXPORT_FORMAT}"
+        )
         self.dimension: int = export.dimension
         self._inputs = export.inputs
-        # Batches use every core; a query, a few dozen tokens, runs on one thread, beside
-        # the SQL its search does meanwhile (start_query).
-        self._session = _inference_session(export.graph, threads=os.cpu_count() or 1)
-        self._query_session = _inference_session(export.graph, threads=1)
+        self._session = _inference_session(export.graph)
+        # A batch's texts run one per core; a query runs on its search's own thread.
+        self._runners = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 1, thread_name_prefix="embedding"
+        )
         self._queries = ThreadPoolExecutor(
             max_workers=QUERY_THREADS, thread_name_prefix="query-embedding"
         )
         self._tokenizer = Tokenizer.from_file(str(export.tokenizer))
         self._tokenizer.enable_truncation(max_length=export.max_seq_length)
-        self._tokenizer.enable_padding()
+        self._tokenizer.no_padding()  # the saved tokenizer may carry a padding setting
         # Counting tokens must see the whole text: a second tokenizer, never truncated.
         self._counter = Tokenizer.from_file(str(export.tokenizer))
         self._counter.no_truncation()
@@ -107,23 +117,26 @@ class Embedder:
         # Texts of memories being written, embedded while their transaction commits.
         self.prefetch = Prefetch(self.embed)
 
-    def _run(self, texts: list[str], session: Any = None) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+    def _run(self, encoding: Any) -> np.ndarray:
+        """One text's vector: a batch of one, so no batch-mate or padding can shift it."""
         feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+            "input_ids": np.array([encoding.ids], dtype=np.int64),
+            "attention_mask": np.array([encoding.attention_mask], dtype=np.int64),
+            "token_type_ids": np.array([encoding.type_ids], dtype=np.int64),
         }
-        run = (session or self._session).run
-        (vectors,) = run(None, {k: feed[k] for k in self._inputs})
-        return np.asarray(vectors, dtype=np.float32)
+        (vectors,) = self._session.run(None, {k: feed[k] for k in self._inputs})
+        return np.asarray(vectors[0], dtype=np.float32)
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encodings = self._tokenizer.encode_batch(texts)
+        if len(texts) == 1:
+            return [self._run(encodings[0]).tolist()]
+        # Longest first, so the last run to finish is a short one and no core idles long.
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), CHUNK):
-            chunk = order[start : start + CHUNK]
-            out[chunk] = self._run([texts[i] for i in chunk])
+        vectors = self._runners.map(self._run, [encodings[i] for i in order])
+        for i, vector in zip(order, vectors, strict=True):
+            out[i] = vector
         return out.tolist()  # type: ignore[no-any-return]
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -144,9 +157,8 @@ class Embedder:
         cached = self._cached(text)
         if cached is not None:
             return cached
-        # Alone, not micro-batched: int8 weights quantise activations per model call, so a
-        # query's vector would shift with whatever queries happen to share its call.
-        vector: list[float] = self._run([text], self._query_session)[0].tolist()
+        # On the caller's thread, not micro-batched: a lone query waits for no batch.
+        vector: list[float] = self._run(self._tokenizer.encode(text)).tolist()
         with self._lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:

@@ -3,7 +3,8 @@ kept in a cache directory, and served by ONNX Runtime without torch (see decisio
 
 The exported graph takes token ids and returns the sentence embedding, pooled and normalised
 exactly as the sentence-transformers model does. With `precision="int8"` its weights are then
-quantised per channel (dynamic quantisation: activations stay float).
+quantised per channel (dynamic quantisation: activations are quantised at each run, over
+the run's own values; decisions/0033 makes every run one text).
 """
 
 from __future__ import annotations
@@ -21,8 +22,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 Precision = Literal["int8", "fp32"]
+PRECISIONS: tuple[Precision, ...] = ("int8", "fp32")
 # Bump when the exported graph changes shape or meaning: caches keyed by it are rebuilt.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
+# How each precision is made from the published weights, recorded in every export and
+# checked when it is loaded: vectors of one scheme must never be served as another's.
+SCHEMES: dict[Precision, str] = {
+    "int8": "dynamic int8: weights per channel, 7-bit range; activations uint8 per run",
+    "fp32": "published fp32 weights",
+}
+
+
+class ModelCacheMismatch(RuntimeError):
+    """The model cache holds an export made by another scheme than the one served."""
+
+
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _EXPORTING = threading.Lock()
 
@@ -47,7 +61,7 @@ class ExportedModel:
 
 def fingerprint(model_dir: Path, precision: Precision) -> str:
     """Identifies the source model files (names, sizes, times) and the export settings."""
-    digest = hashlib.sha256(f"{EXPORT_FORMAT}\0{precision}".encode())
+    digest = hashlib.sha256(f"{EXPORT_FORMAT}\0{precision}\0{SCHEMES[precision]}".encode())
     for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
         stat = path.stat()
         rel = path.relative_to(model_dir).as_posix()
@@ -55,8 +69,15 @@ def fingerprint(model_dir: Path, precision: Precision) -> str:
     return digest.hexdigest()[:16]
 
 
-def _load(directory: Path) -> ExportedModel:
+def _load(directory: Path, precision: Precision) -> ExportedModel:
     meta = json.loads((directory / "export.json").read_text())
+    if meta.get("scheme") != SCHEMES[precision]:
+        raise ModelCacheMismatch(
+            f"the model export in {directory} was made by another quantisation scheme "
+            f"({meta.get('scheme') or 'unrecorded'!r}) than this service serves at "
+            f"{precision} ({SCHEMES[precision]!r}): run `memory-service prepare-model "
+            "--rebuild` to make it again"
+        )
     return ExportedModel(
         directory=directory,
         inputs=tuple(meta["inputs"]),
@@ -65,16 +86,24 @@ def _load(directory: Path) -> ExportedModel:
     )
 
 
-def exported(model_dir: Path, name: str, cache_dir: Path, precision: Precision) -> ExportedModel:
-    """The export of `model_dir` at `precision`, made now if the cache does not hold it."""
+def exported(
+    model_dir: Path, name: str, cache_dir: Path, precision: Precision, *, rebuild: bool = False
+) -> ExportedModel:
+    """The export of `model_dir` at `precision`, made now if the cache does not hold it
+    (or, with `rebuild`, made again whatever it holds)."""
+    if precision not in SCHEMES:
+        raise ValueError(f"unknown precision {precision!r}: choose one of {', '.join(SCHEMES)}")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[-60:] or "model"
     target = cache_dir / f"{slug}-{precision}-{fingerprint(model_dir, precision)}"
+    if rebuild:
+        with _EXPORTING:
+            shutil.rmtree(target, ignore_errors=True)
     if (target / "export.json").is_file():
-        return _load(target)
+        return _load(target, precision)
     # torch's exporter keeps global state: one export at a time in a process.
     with _EXPORTING:
         if (target / "export.json").is_file():
-            return _load(target)
+            return _load(target, precision)
         cache_dir.mkdir(parents=True, exist_ok=True)
         # Built beside the target and renamed into place: another process starting up
         # either sees a complete export or none, and two exporters race to one result.
@@ -88,7 +117,7 @@ def exported(model_dir: Path, name: str, cache_dir: Path, precision: Precision) 
                     raise
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    return _load(target)
+    return _load(target, precision)
 
 
 def _export(model_dir: Path, out: Path, precision: Precision) -> None:
@@ -122,7 +151,15 @@ def _export(model_dir: Path, out: Path, precision: Precision) -> None:
     if precision == "int8":
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(fp32, out / "model.onnx", weight_type=QuantType.QInt8, per_channel=True)
+        # 7-bit weights: a uint8 activation times a weight, summed in pairs, then fits the
+        # 16-bit accumulators of the AVX2 kernels without VNNI, so no CPU saturates.
+        quantize_dynamic(
+            fp32,
+            out / "model.onnx",
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=True,
+        )
         fp32.unlink()
     model.tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
     dimension, max_length = model.get_embedding_dimension(), model.max_seq_length
@@ -131,6 +168,7 @@ def _export(model_dir: Path, out: Path, precision: Precision) -> None:
     meta = {
         "source": model_dir.name,
         "precision": precision,
+        "scheme": SCHEMES[precision],
         "inputs": list(inputs),
         "max_seq_length": max_length,
         "dimension": dimension,

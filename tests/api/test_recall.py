@@ -72,7 +72,7 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"ready": True, "model": "all-MiniLM-L6-v2@int8", "outbox": 0}
+    assert ready.json() == {"ready": True, "model": "all-MiniLM-L6-v2@int8-v2", "outbox": 0}
 
 
 def test_recall_markdown_names_the_last_known_good_checkpoint(client: TestClient) -> None:

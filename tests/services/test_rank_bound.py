@@ -1,4 +1,8 @@
-"""Ranking with the vector side's bound reads fewer stored vectors and ranks the same."""
+"""Ranking with the vector side's bound reads fewer stored vectors and ranks the same.
+
+Scores are compared for equality, so the vectors come from an embedder that is exact on
+every CPU (tests/support/exact_embedder.py), not from the served model's kernels.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from memory_service.settings import Settings
 from memory_service.store.embedder import Embedder
 from memory_service.store.keyword import keyword_search
 from tests.factories import note
+from tests.support.exact_embedder import ExactEmbedder
 
 TOPICS = ["payment gateway", "order table", "session store", "search index", "audit log"]
 QUERIES = [
@@ -28,9 +33,15 @@ QUERIES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def exact_embedder() -> ExactEmbedder:
+    return ExactEmbedder()
+
+
 def test_the_bound_ranks_exactly_like_reading_every_vector(
-    settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, exact_embedder: ExactEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    embedder: Embedder = exact_embedder
     store = open_store(settings, embedder)
     items = [
         note(

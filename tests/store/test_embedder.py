@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -51,7 +52,7 @@ def test_int8_model_points_where_the_published_one_does(
     assert np.linalg.norm(served, axis=1) == pytest.approx(1.0, abs=1e-4)
     # Each text's nearest published vector is its own: the geometry is kept.
     assert list((served @ reference.T).argmax(axis=1)) == list(range(len(TEXTS)))
-    assert embedder.model_id == "all-MiniLM-L6-v2@int8"
+    assert embedder.model_id == "all-MiniLM-L6-v2@int8-v2"
 
 
 def test_a_query_vector_does_not_depend_on_concurrent_queries(embedder: Embedder) -> None:
@@ -88,3 +89,32 @@ def test_an_export_is_made_once_and_reused(tmp_path: Path) -> None:
     again = Embedder(precision="fp32", cache_dir=cache)
     assert (export / "model.onnx").stat().st_mtime_ns == stamp
     assert again.embed(["same text"]) == first.embed(["same text"]) == second.embed(["same text"])
+
+
+def _odd_texts(seed: int) -> list[str]:
+    """Random unicode and code snippets of mixed lengths: batch-mates that stretch the
+    activations' range and the padding as far as real memories do."""
+    rng = random.Random(seed)
+    texts = []
+    for i in range(63):
+        if i % 2:
+            texts.append(
+                "".join(chr(rng.randint(0x20, 0x2FFF)) for _ in range(rng.randint(1, 400)))
+            )
+        else:
+            texts.append(
+                f"def f{i}(rows):\n    return {{k: v * {rng.random()} for k, v in rows}}  # "
+                + "x" * rng.randint(0, 300)
+            )
+    return texts
+
+
+def test_a_text_has_one_vector_alone_in_a_batch_and_as_a_query(embedder: Embedder) -> None:
+    text = "Orders live in PostgreSQL because order lines need multi-row transactions."
+    alone = np.array(embedder.embed([text])[0])
+    batch = _odd_texts(7)
+    batch.insert(17, text)
+    in_batch = np.array(embedder.embed(batch)[17])
+    as_query = np.array(embedder.embed_query(text))
+    assert 1.0 - float(alone @ in_batch) <= 1e-4
+    assert 1.0 - float(alone @ as_query) <= 1e-4
