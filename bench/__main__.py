@@ -1,10 +1,10 @@
-"""`python -m bench NAME [options]`: run one benchmark (locomo, speed, embedding)."""
+"""`python -m bench NAME [options]`: run one benchmark (locomo, speed, embedding, tune)."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = "usage: python -m bench {locomo,speed,embedding} [options]   (add --help after the name)"
+USAGE = "usage: python -m bench {locomo,speed,embedding,tune} [options]  (--help after the name)"
 
 
 def main() -> None:
@@ -20,6 +20,10 @@ def main() -> None:
         from bench import embedding
 
         embedding.main(rest)
+    elif name == "tune":
+        from bench import tune
+
+        tune.main(rest)
     elif name == "speed":
         from bench import speed
 

@@ -1,6 +1,6 @@
 """The embedding scheme: is a text's vector its own, how close to the published model, how fast.
 
-    python -m bench embedding [--texts 400] [--save F.npz | --compare F.npz]
+    python -m bench embedding [--texts 400] [--save F.npy | --compare F.npy]
 
 Compares, in one run on the same texts (LoCoMo turns when the data file is given, else the
 synthetic corpus, plus batch-mates of random unicode and code):

@@ -1,0 +1,81 @@
+"""Tune the hybrid ranking's weights on half of LoCoMo and check them on the other half.
+
+    python -m bench tune --data ../shared/bench-data/locomo10.json
+
+Loads every turn into an in-process store once (the same memories as `bench locomo`, which
+measures through HTTP), then asks every question with evidence under each weight setting of
+a small grid around the current ones. Settings are ranked by recall@10 on the conversations
+the weights are tuned on (the even ones) only; the held-out half is printed beside each, so
+a setting that wins by fitting the tuned half shows it there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench.locomo import TUNED_ON
+from bench.locomo_data import load, memory_body, recall_at
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench tune", description=__doc__)
+    parser.add_argument("--data", type=Path, required=True, help="Path to locomo10.json.")
+    parser.add_argument("--top", type=int, default=12, help="Settings to print.")
+    args = parser.parse_args(argv)
+
+    from memory_service.api.app import open_store
+    from memory_service.schemas.memories import MemoryCreate
+    from memory_service.schemas.search import SearchRequest
+    from memory_service.services import memories, ranking
+    from memory_service.services.search import search_memories
+    from memory_service.settings import Settings
+
+    convs = load(args.data)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Settings(data_dir=Path(tmp)))
+        memory_of: dict[str, str] = {}
+        for conv in convs:
+            bodies = [memory_body(conv, t) for t in conv.turns]
+            for start in range(0, len(bodies), 500):
+                chunk = bodies[start : start + 500]
+                made = memories.remember_many(
+                    store, items=[MemoryCreate.model_validate(b) for b in chunk]
+                )
+                for body, remembered in zip(chunk, made, strict=True):
+                    memory_of[f"{conv.project}/{body['metadata']['dia_id']}"] = remembered.memory.id
+        current = ranking.HYBRID
+        grid = itertools.product(
+            [current.vector],
+            [current.keyword * f for f in (0.67, 1.0, 1.33)],
+            [current.session * f for f in (0.67, 1.0, 1.33)],
+            [current.neighbour * f for f in (0.5, 1.0, 1.5, 2.0)],
+        )
+        results = []
+        for vector, keyword, session, neighbour in grid:
+            weights = ranking.Weights(vector, keyword, session, neighbour)
+            ranking.fuse.__kwdefaults__["weights"] = weights
+            halves: dict[bool, list[float]] = {True: [], False: []}
+            for index, conv in enumerate(convs):
+                for q in conv.questions:
+                    request = SearchRequest(query=q.question, project=conv.project, k=10)
+                    ranked = [h.memory.id for h in search_memories(store, request=request)]
+                    evidence = tuple(memory_of[f"{conv.project}/{e}"] for e in q.evidence)
+                    halves[index in TUNED_ON].append(recall_at(ranked, evidence, 10))
+            tuned, held = (statistics.fmean(halves[h]) for h in (True, False))
+            overall = statistics.fmean(halves[True] + halves[False])
+            results.append((tuned, held, overall, weights))
+        ranking.fuse.__kwdefaults__["weights"] = current
+        store.db.dispose()
+    results.sort(key=lambda r: -r[0])
+    print("R@10 tuned-on  held-out  overall   weights (vector, keyword, session, neighbour)")
+    shown = results[: args.top] + [r for r in results[args.top :] if r[3] == current]
+    for tuned, held, overall, w in shown:
+        mark = "  <- current" if w == current else ""
+        print(
+            f"     {tuned:.4f}    {held:.4f}   {overall:.4f}   "
+            f"({w.vector:.2f}, {w.keyword:.2f}, {w.session:.2f}, {w.neighbour:.3f}){mark}"
+        )
