@@ -147,8 +147,8 @@ def measure(embed: Callable[[list[str]], Vectors], texts: list[str], reference: 
 
 
 def served_fingerprint(served: Any) -> str:
-    from memory_service.store.embedder import resolve_model_path
-    from memory_service.store.onnx_export import fingerprint
+    from memory_service.store.embedding.embedder import resolve_model_path
+    from memory_service.store.embedding.onnx_export import fingerprint
 
     return fingerprint(resolve_model_path("all-MiniLM-L6-v2"), "int8")
 
@@ -161,7 +161,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--compare", type=Path, help="compare with vectors saved elsewhere")
     args = parser.parse_args(argv)
 
-    from memory_service.store.embedder import Embedder
+    from memory_service.store.embedding.embedder import Embedder
 
     served = Embedder()
     fixed = [m["content"] for m in corpus.memories(0, 24)] + batch_mates(8, seed=3)

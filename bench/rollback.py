@@ -21,10 +21,13 @@ from sqlmodel import col, select
 
 from memory_service.api.app import open_store
 from memory_service.models import Event, Memory
-from memory_service.schemas.history import CheckpointCreate, RollbackRequest
+from memory_service.schemas.checkpoints import CheckpointCreate
 from memory_service.schemas.memories import MemoryCreate
-from memory_service.services import checkpoints, indexing, memories, rollback
-from memory_service.services.changes import record_change, snapshot
+from memory_service.schemas.rollback import RollbackRequest
+from memory_service.services import memories
+from memory_service.services.history import checkpoints, rollback
+from memory_service.services.indexing import indexing
+from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.settings import Settings
 from memory_service.store import Store
 

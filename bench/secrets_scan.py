@@ -15,8 +15,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from memory_service.services.secrets import detectors, redact
-from memory_service.store.embedder import Embedder
+from memory_service.services.write_path.secrets import detectors, redact
+from memory_service.store.embedding.embedder import Embedder
 
 LINE = (
     "The orders service keeps one table per aggregate; commit 3f786850e387 moved totals "

@@ -28,7 +28,7 @@ BATCH = 500
 
 def service_texts(bodies: list[dict[str, Any]]) -> list[str]:
     """What the service embeds for these memories: each with the start of the one before it
-    in its session (services/indexing.py), so the floor is the model on the same work."""
+    in its session (services/indexing/indexing.py), so the floor is the model on the same work."""
     from memory_service.models import Memory
     from memory_service.services.texts import default_title, embedding_text
 
@@ -49,7 +49,7 @@ def service_texts(bodies: list[dict[str, Any]]) -> list[str]:
 
 def bare_model(texts: list[str], queries: list[str]) -> dict[str, float]:
     """The floor: the model alone, in this process, on the same texts and queries."""
-    from memory_service.store.embedder import Embedder
+    from memory_service.store.embedding.embedder import Embedder
 
     embedder = Embedder()
     embedder.embed(texts[:64])  # warm-up

@@ -30,8 +30,9 @@ def main(argv: list[str]) -> None:
     from memory_service.api.app import open_store
     from memory_service.schemas.memories import MemoryCreate
     from memory_service.schemas.search import SearchRequest
-    from memory_service.services import memories, ranking
-    from memory_service.services.search import search_memories
+    from memory_service.services import memories
+    from memory_service.services.search import ranking
+    from memory_service.services.search.search import search_memories
     from memory_service.settings import Settings
 
     convs = load(args.data)

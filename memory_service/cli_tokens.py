@@ -49,7 +49,7 @@ def create(
 ) -> None:
     """Create a token and print it once: only its hash is stored."""
     from memory_service.errors import DomainError
-    from memory_service.services import tokens
+    from memory_service.services.access import tokens
 
     names = [p.strip() for p in projects.split(",") if p.strip()] if projects else None
     try:
@@ -72,7 +72,7 @@ def create(
 @app.command("list")
 def list_() -> None:
     """List the tokens (never the tokens themselves): name, role, agent, projects, state."""
-    from memory_service.services import tokens
+    from memory_service.services.access import tokens
 
     rows = tokens.list_tokens(_db())
     if not rows:
@@ -90,7 +90,7 @@ def list_() -> None:
 def revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
     """Revoke a token: its next request is refused with 401."""
     from memory_service.errors import DomainError
-    from memory_service.services import tokens
+    from memory_service.services.access import tokens
 
     try:
         record = tokens.revoke_token(_db(), name=name, actor=_operator())

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from memory_service.api.app import create_app
 from memory_service.settings import Settings
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.scaleout.servers import (
     ChromaServer,
     PostgresServer,

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from memory_service.models import Memory
 from memory_service.schemas.memories import MemoryCreate
-from memory_service.services.changes import record_change, snapshot
 from memory_service.services.memories import remember_many
+from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.store import Store
 
 

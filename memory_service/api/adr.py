@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.adr import AdrExport, AdrImport, AdrImportResult
-from memory_service.services import access, adr, adr_import
+from memory_service.services.access import access
+from memory_service.services.decisions import adr, adr_import
 
 router = APIRouter(prefix="/v1/projects/{project}/adr", tags=["adr"])
 

@@ -27,11 +27,12 @@ from memory_service.api.deps import get_principal
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.mcp import mount_mcp
 from memory_service.api.rate_limit import TokenRateLimit
-from memory_service.services import access, indexing
+from memory_service.services.access import access
+from memory_service.services.indexing import indexing
 from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.db import Database
-from memory_service.store.embedder import Embedder, open_embedder
+from memory_service.store.embedding.embedder import Embedder, open_embedder
 from memory_service.store.vectors import open_index
 
 log = logging.getLogger("memory_service")

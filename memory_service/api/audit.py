@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.audit import AuditLog
 from memory_service.schemas.fields import Slug, UTCTime
-from memory_service.services import access
-from memory_service.services.audit import audit_log
+from memory_service.services.access import access
+from memory_service.services.history.audit import audit_log
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 

@@ -8,16 +8,17 @@ from fastapi import APIRouter, Query, status
 
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.models import Checkpoint
-from memory_service.schemas.history import (
+from memory_service.schemas.checkpoints import (
     ChangePublic,
     ChangesResponse,
     CheckpointCreate,
     CheckpointPublic,
     TargetPublic,
 )
-from memory_service.services import access, checkpoints
-from memory_service.services.checkpoints import Target
-from memory_service.services.history import memory_from_snapshot
+from memory_service.services.access import access
+from memory_service.services.history import checkpoints
+from memory_service.services.history.checkpoints import Target
+from memory_service.services.history.history import memory_from_snapshot
 
 router = APIRouter(prefix="/v1/projects/{project}", tags=["checkpoints"])
 

@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from memory_service.api.rate_limit import TokenRateLimit
-from memory_service.services import access
-from memory_service.services.access import Principal
+from memory_service.services.access import access
+from memory_service.services.access.access import Principal
 from memory_service.store import Store
 
 # The web UI's session: the token a person signed in with (memory_service.ui.signin).

@@ -16,8 +16,10 @@ from memory_service.schemas.handoffs import (
     HandoffTransition,
     InboxState,
 )
-from memory_service.services import access, handoff_states, handoffs
-from memory_service.services.access import Principal
+from memory_service.services.access import access
+from memory_service.services.access.access import Principal
+from memory_service.services.handoffs import handoffs
+from memory_service.services.handoffs import states as handoff_states
 
 router = APIRouter(prefix="/v1/handoffs", tags=["handoffs"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from memory_service.services.indexing import outbox_size
+from memory_service.services.indexing.indexing import outbox_size
 
 router = APIRouter(tags=["health"])
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from memory_service.api.errors import error_response
 from memory_service.errors import Unauthorized
-from memory_service.services import access
+from memory_service.services.access import access
 from memory_service.settings import Settings
 
 if TYPE_CHECKING:

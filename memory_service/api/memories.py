@@ -17,10 +17,12 @@ from memory_service.schemas.memories import (
     MemoryPublic,
     MemoryUpdate,
 )
-from memory_service.services import access, history, memories
-from memory_service.services.access import Principal
-from memory_service.services.creation import Remembered
+from memory_service.services import memories
+from memory_service.services.access import access
+from memory_service.services.access.access import Principal
+from memory_service.services.history import history
 from memory_service.services.views import to_public
+from memory_service.services.write_path.creation import Remembered
 
 router = APIRouter(prefix="/v1/memories", tags=["memories"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from memory_service.api.deps import PrincipalDep, StoreDep
-from memory_service.schemas.search import ProjectSummary
-from memory_service.services import access
+from memory_service.schemas.projects import ProjectSummary
+from memory_service.services.access import access
 from memory_service.services.projects import list_projects
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])

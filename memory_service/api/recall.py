@@ -7,8 +7,8 @@ from fastapi import APIRouter, Response
 from memory_service.api.checkpoints import checkpoint_public
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.api.responses import json_response
-from memory_service.schemas.search import RecallRequest, RecallResponse, RecallSections
-from memory_service.services import access
+from memory_service.schemas.recall import RecallRequest, RecallResponse, RecallSections
+from memory_service.services.access import access
 from memory_service.services.recall import recall
 from memory_service.services.views import to_public
 

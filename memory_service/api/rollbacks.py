@@ -6,15 +6,15 @@ from fastapi import APIRouter
 
 from memory_service.api.checkpoints import target_public
 from memory_service.api.deps import PrincipalDep, StoreDep
-from memory_service.schemas.history import (
+from memory_service.schemas.rollback import (
     RollbackPublic,
     RollbackRequest,
     RollbackResult,
     UndoRequest,
 )
-from memory_service.services import access
-from memory_service.services import rollback as rollbacks
-from memory_service.services.rollback import Outcome
+from memory_service.services.access import access
+from memory_service.services.history import rollback as rollbacks
+from memory_service.services.history.rollback import Outcome
 
 router = APIRouter(prefix="/v1", tags=["rollbacks"])
 

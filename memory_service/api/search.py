@@ -7,8 +7,8 @@ from fastapi import APIRouter, Response
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.api.responses import json_response
 from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
-from memory_service.services import access
-from memory_service.services.search import search_memories
+from memory_service.services.access import access
+from memory_service.services.search.search import search_memories
 from memory_service.services.views import replacement_titles, to_public
 
 router = APIRouter(prefix="/v1", tags=["search"])

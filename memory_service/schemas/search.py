@@ -1,14 +1,12 @@
-"""Search and recall requests and responses."""
+"""Search: the request with its filters, and ranked results with their score parts."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from memory_service.schemas.fields import Kind, Slug, Tags, Topic, UTCTime
-from memory_service.schemas.history import CheckpointPublic
 from memory_service.schemas.memories import MemoryPublic
 
 
@@ -69,51 +67,3 @@ class SearchResult(BaseModel):
 
 class SearchResponse(BaseModel):
     results: list[SearchResult]
-
-
-class RecallRequest(BaseModel):
-    """What an agent needs at session start, fitted to a token budget."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    agent: Slug
-    project: Slug
-    query: str | None = Field(default=None, max_length=4000)
-    budget_tokens: int = Field(default=1500, ge=50, le=100_000)
-    format: Literal["json", "markdown"] = "json"
-
-
-class RecallSections(BaseModel):
-    handoffs: list[MemoryPublic] = Field(description="Open handoffs addressed to the agent.")
-    references: list[MemoryPublic] = Field(
-        default_factory=list, description="Decisions and deliverables the open handoffs cite."
-    )
-    decisions: list[MemoryPublic] = Field(description="Current decisions of the project.")
-    deliverables: list[MemoryPublic] = Field(description="Deliverables meant for the agent.")
-    relevant: list[MemoryPublic] = Field(description="Most relevant to the query, or recent.")
-
-
-class RecallResponse(BaseModel):
-    agent: str
-    project: str
-    budget_tokens: int
-    used_tokens: int
-    omitted: int = Field(description="Memories left out to fit the budget.")
-    last_known_good: CheckpointPublic | None = Field(
-        default=None, description="The project's newest known-good checkpoint."
-    )
-    changes_since_known_good: int | None = Field(
-        default=None, description="Events recorded in the project after that checkpoint."
-    )
-    sections: RecallSections
-    markdown: str | None = None
-
-
-class ProjectSummary(BaseModel):
-    project: str
-    memories: int
-    decisions: int
-    deliverables: int
-    handoffs: int
-    notes: int
-    last_activity: datetime | None

@@ -16,17 +16,17 @@ from memory_service.errors import (
 from memory_service.models import IdempotencyKey, Memory
 from memory_service.schemas.fields import STATUSES_BY_KIND
 from memory_service.schemas.memories import MemoryCreate, MemoryUpdate
-from memory_service.services import indexing
-from memory_service.services.changes import record_change, snapshot
-from memory_service.services.creation import (
+from memory_service.services.indexing import indexing
+from memory_service.services.indexing.early_embedding import embedding_early
+from memory_service.services.write_path.changes import record_change, snapshot
+from memory_service.services.write_path.creation import (
     Remembered,
     check_refs,
     content_hash,
     memory_row,
     store_new,
 )
-from memory_service.services.early_embedding import embedding_early
-from memory_service.services.secrets import scrub
+from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
 from memory_service.store.lookups import load_memories
 

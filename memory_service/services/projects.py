@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from memory_service.models import Memory
-from memory_service.schemas.search import ProjectSummary
+from memory_service.schemas.projects import ProjectSummary
 from memory_service.store import Store
 
 

@@ -9,9 +9,11 @@ from sqlmodel import Session, col, select
 
 from memory_service.errors import ProjectNotFound
 from memory_service.models import Checkpoint, Memory
-from memory_service.schemas.search import RecallRequest, SearchRequest
-from memory_service.services.checkpoints import count_changes_since, last_known_good
-from memory_service.services.search import recent, search_memories
+from memory_service.schemas.recall import RecallRequest
+from memory_service.schemas.search import SearchRequest
+from memory_service.services.history.checkpoints import count_changes_since, last_known_good
+from memory_service.services.search.filters import recent
+from memory_service.services.search.search import search_memories
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter
 

@@ -1,10 +1,10 @@
 """What a memory is titled and embedded as: one definition for the write path, the index
-and the early embedding of a remember (services/early_embedding.py)."""
+and the early embedding of a remember (services/indexing/early_embedding.py)."""
 
 from __future__ import annotations
 
 from memory_service.models import Memory
-from memory_service.services.neighbours import CONTEXT_CHARS
+from memory_service.services.sessions import CONTEXT_CHARS
 
 
 def default_title(content: str) -> str:
@@ -19,7 +19,7 @@ def title_for(title: str | None, content: str) -> str:
 
 def compose(title: str, content: str, reasoning: str | None, previous: str | None) -> str:
     """Title (when not just the first line), body, reasoning, and the start of the memory
-    before it in its session (`previous`, its content; see services/neighbours.py)."""
+    before it in its session (`previous`, its content; see services/sessions.py)."""
     parts = []
     if not content.lstrip().startswith(title.rstrip(".")):
         parts.append(title)

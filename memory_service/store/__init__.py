@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from memory_service.store.vectors import VectorIndex
 
 

@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
-from memory_service.store.batching import MicroBatcher
+from memory_service.store.embedding.batching import MicroBatcher
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # PostgreSQL advisory lock keys (one bigint space, app-wide): writers, migrations.

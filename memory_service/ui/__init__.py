@@ -12,11 +12,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     """Serve the UI's pages at /ui and its CSS and script at /ui/static (no CDN)."""
+    from memory_service.ui.rollback_pages import router as rollback_router
     from memory_service.ui.routes import router
     from memory_service.ui.security import UiSecurity
     from memory_service.ui.signin import router as signin_router
 
     app.include_router(signin_router)
     app.include_router(router)
+    app.include_router(rollback_router)
     app.add_middleware(UiSecurity)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")

@@ -11,9 +11,9 @@ from starlette.responses import RedirectResponse, Response
 
 from memory_service.api.deps import UI_SESSION_COOKIE, StoreDep
 from memory_service.errors import Unauthorized
-from memory_service.services import access
+from memory_service.services.access import access
 from memory_service.ui.forms import check_csrf, check_form
-from memory_service.ui.routes import UiRoute
+from memory_service.ui.routing import UiRoute
 from memory_service.ui.security import cookie_header
 from memory_service.ui.templating import page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.factories import decision_body, remember
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.cli.conftest import agentmem
 
 PROJECT = "shop-busy"

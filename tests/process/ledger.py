@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from memory_service.models import Memory
-from memory_service.services.indexing import embedding_text
+from memory_service.services.indexing.indexing import embedding_text
 
 WORDS = (
     "ledger invoice tenant cache shard replica queue retry backoff schema index vector "

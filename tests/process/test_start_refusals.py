@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from memory_service.store.embedder import Embedder
-from memory_service.store.onnx_export import ModelCacheMismatch
+from memory_service.store.embedding.embedder import Embedder
+from memory_service.store.embedding.onnx_export import ModelCacheMismatch
 from tests.process.conftest import BIN
 
 

@@ -18,7 +18,7 @@ from memory_service.errors import InvalidInput
 from memory_service.services import backup
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.factories import decision_body, remember, result_ids, search
 from tests.scaleout.servers import ChromaServer, PostgresServer, fresh_collection
 

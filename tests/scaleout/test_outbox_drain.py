@@ -13,11 +13,12 @@ from sqlmodel import col, func, select
 from memory_service.api.app import open_store
 from memory_service.models import Memory, Outbox
 from memory_service.schemas.memories import MemoryCreate
-from memory_service.services import indexing, memories
-from memory_service.services.changes import record_change, snapshot
+from memory_service.services import memories
+from memory_service.services.indexing import indexing
+from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.settings import Settings
 from memory_service.store import Store
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.factories import edit_unindexed
 from tests.scaleout.servers import ChromaServer, PostgresServer, fresh_collection
 from tests.support.model import SAME_TEXT

@@ -16,10 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from memory_service.api.app import create_app
-from memory_service.services import tokens
+from memory_service.services.access import tokens
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 
 OWN, FOREIGN = "shop", "lab"
 AGENT_OF = {"agent": "alice", "reviewer": "rita", "admin": "ada"}

@@ -23,7 +23,7 @@ from schemathesis.python.asgi import shutdown_lifespans
 from memory_service.api.app import create_app
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.security.conftest import issue_tokens
 
 EXAMPLES = 20

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from memory_service.api.app import create_app
-from memory_service.services.secrets import redact
+from memory_service.services.write_path.secrets import redact
 from memory_service.settings import Settings
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 
 rng = random.Random()
 

@@ -92,7 +92,7 @@ def test_signing_in_keeps_the_token_in_an_httponly_samesite_cookie(seeded: Secur
 
 
 def test_a_revoked_tokens_session_ends(seeded: Secured) -> None:
-    from memory_service.services import tokens
+    from memory_service.services.access import tokens
 
     db = seeded.client.app.state.store.db  # type: ignore[attr-defined]
     issued = tokens.create_token(

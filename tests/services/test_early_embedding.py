@@ -8,12 +8,12 @@ import pytest
 
 from memory_service.api.app import open_store
 from memory_service.services import memories
-from memory_service.services.early_embedding import embedding_early, expected_texts
-from memory_service.services.neighbours import previous_in_session
+from memory_service.services.indexing.early_embedding import embedding_early, expected_texts
+from memory_service.services.sessions import previous_in_session
 from memory_service.services.texts import embedding_text
 from memory_service.settings import Settings
-from memory_service.store.embedder import Embedder
-from memory_service.store.prefetch import Prefetch
+from memory_service.store.embedding.embedder import Embedder
+from memory_service.store.embedding.prefetch import Prefetch
 from tests.factories import note
 from tests.support.model import SAME_TEXT
 

@@ -15,9 +15,10 @@ from memory_service.api.app import create_app, open_store
 from memory_service.errors import IndexMismatch
 from memory_service.models import Event, IndexState, Outbox
 from memory_service.schemas.memories import MemoryCreate
-from memory_service.services import indexing, memories
+from memory_service.services import memories
+from memory_service.services.indexing import indexing
 from memory_service.settings import Settings
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.factories import edit_unindexed, remember, result_ids, search
 
 

@@ -15,11 +15,12 @@ from memory_service.errors import InvalidInput, StateConflict
 from memory_service.models import Event, Memory
 from memory_service.schemas.adr import AdrFile
 from memory_service.schemas.memories import MemoryCreate, MemoryUpdate
-from memory_service.services import adr, adr_import, madr, memories
-from memory_service.services.history import memory_history
+from memory_service.services import memories
+from memory_service.services.decisions import adr, adr_import, madr
+from memory_service.services.history.history import memory_history
 from memory_service.settings import Settings
 from memory_service.store import Store
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 
 REPO = Path(__file__).resolve().parents[2]
 MakeStore = Callable[[str], Store]

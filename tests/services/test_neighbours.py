@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from memory_service.api.app import open_store
 from memory_service.services import memories
-from memory_service.services.neighbours import next_in_session, previous_in_session
+from memory_service.services.sessions import next_in_session, previous_in_session
 from memory_service.settings import Settings
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.factories import note
 
 

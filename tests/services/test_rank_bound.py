@@ -13,12 +13,13 @@ import pytest
 from memory_service.api.app import open_store
 from memory_service.schemas.search import SearchRequest
 from memory_service.services import memories
-from memory_service.services import search as search_module
-from memory_service.services.neighbours import places
-from memory_service.services.search import _rank, build_filter
-from memory_service.services.vector_candidates import index_projects, nearest
+from memory_service.services.search import search as search_module
+from memory_service.services.search.filters import build_filter
+from memory_service.services.search.search import _rank
+from memory_service.services.search.vector_candidates import index_projects, nearest
+from memory_service.services.sessions import places
 from memory_service.settings import Settings
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from memory_service.store.keyword import keyword_search
 from tests.factories import note
 from tests.support.exact_embedder import ExactEmbedder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from memory_service.services.ranking import Weights, fuse, keyword_relevance, session_key
+from memory_service.services.search.ranking import Weights, fuse, keyword_relevance, session_key
 from memory_service.store.keyword import KeywordHit
 from memory_service.store.vectors import VectorHit
 

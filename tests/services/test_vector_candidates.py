@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from memory_service.models import Memory
-from memory_service.services import indexing
-from memory_service.services.changes import record_change, snapshot
-from memory_service.services.vector_candidates import nearest
+from memory_service.services.indexing import indexing
+from memory_service.services.search.vector_candidates import nearest
+from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter
 from tests.factories import remember

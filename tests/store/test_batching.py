@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from memory_service.store.batching import MicroBatcher
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.batching import MicroBatcher
+from memory_service.store.embedding.embedder import Embedder
 
 
 class Gated:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memory_service.store.embedder import Embedder, resolve_model_path
+from memory_service.store.embedding.embedder import Embedder, resolve_model_path
 
 TEXTS = [
     "hi",

@@ -7,10 +7,10 @@ import pytest
 from memory_service.api.app import open_store
 from memory_service.schemas.search import SearchRequest
 from memory_service.services import memories
-from memory_service.services.search import search_memories
+from memory_service.services.search.search import search_memories
 from memory_service.settings import Settings
 from memory_service.store import Store
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from memory_service.store.filters import MemoryFilter
 from memory_service.store.keyword import (
     _fts5_search,

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from memory_service.api.app import create_app
 from memory_service.settings import Settings
 from memory_service.store.db import MIGRATIONS, Database
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 from tests.factories import remember, result_ids, search
 
 

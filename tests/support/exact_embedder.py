@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from memory_service.store.embedder import Embedder
+from memory_service.store.embedding.embedder import Embedder
 
 
 class ExactEmbedder(Embedder):

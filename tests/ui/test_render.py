@@ -76,7 +76,7 @@ def test_a_confirm_without_a_name_shows_the_preview_again(client: TestClient) ->
 
 
 def test_once_tokens_exist_the_ui_follows_the_apis_access_rules(client: TestClient) -> None:
-    from memory_service.services import tokens
+    from memory_service.services.access import tokens
 
     seeded = write(client)
     db = client.app.state.store.db  # type: ignore[attr-defined]

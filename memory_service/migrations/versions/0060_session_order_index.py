@@ -16,8 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Search ranks a memory by its neighbours in its session (services/ranking.py), and the
-    # vector index embeds it with the one before it (services/neighbours.py).
+    # Search ranks a memory by its neighbours in its session (services/search/ranking.py), and the
+    # vector index embeds it with the one before it (services/sessions.py).
     op.create_index("ix_memory_project_session_pk", "memory", ["project", "session", "pk"])
 
 

@@ -1,0 +1,193 @@
+"""The decision log as reviewers read it: filtered timelines, facets, chains and references."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from memory_service.errors import MemoryNotFound
+from memory_service.models import Event, Memory
+from memory_service.schemas.fields import DECISION_STATUSES
+from memory_service.schemas.search import SearchRequest
+from memory_service.services.search.filters import ensure_project
+from memory_service.services.search.search import search_memories
+from memory_service.services.views import replacement_titles
+from memory_service.store import Store
+from memory_service.store.filters import MemoryFilter, sql_where
+from memory_service.store.lookups import load_memories
+
+SEARCH_LIMIT = 100
+CHAIN_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What the reviewer narrowed the log to; every field is optional."""
+
+    status: str | None = None
+    topic: str | None = None
+    tag: str | None = None
+    agent: str | None = None
+    query: str | None = None
+
+
+@dataclass
+class Facets:
+    """The values the project's decisions take, with how many decisions carry each."""
+
+    statuses: dict[str, int] = field(default_factory=dict)
+    topics: list[tuple[str, int]] = field(default_factory=list)
+    tags: list[tuple[str, int]] = field(default_factory=list)
+    agents: list[tuple[str, int]] = field(default_factory=list)
+    total: int = 0
+
+
+@dataclass
+class DecisionPage:
+    """One page of the log: decisions newest first, or ranked by relevance to a query."""
+
+    decisions: list[Memory]
+    total: int
+    facets: Facets
+    replacements: dict[str, str]
+    ranked: bool
+
+
+def _facets(session: Session, project: str) -> Facets:
+    rows = session.exec(
+        select(Memory.status, Memory.topic, Memory.tags, Memory.agent).where(
+            Memory.project == project, Memory.kind == "decision", Memory.status != "retracted"
+        )
+    ).all()
+    statuses = Counter(r[0] for r in rows)
+    topics = Counter(r[1] for r in rows if r[1])
+    tags = Counter(t for r in rows for t in r[2] or [])
+    agents = Counter(r[3] for r in rows)
+    return Facets(
+        statuses={s: statuses[s] for s in DECISION_STATUSES if statuses[s]},
+        topics=sorted(topics.items()),
+        tags=sorted(tags.items()),
+        agents=sorted(agents.items()),
+        total=len(rows),
+    )
+
+
+def _where(project: str, wanted: LogFilter, dialect: str) -> list[sa.ColumnElement[bool]]:
+    memory_filter = MemoryFilter(
+        project=project,
+        agent=wanted.agent,
+        kinds=("decision",),
+        topic=wanted.topic,
+        tags_any=(wanted.tag,) if wanted.tag else (),
+        exclude_statuses=("retracted",),
+    )
+    conds = sql_where(memory_filter, dialect)
+    if wanted.status:
+        conds.append(col(Memory.status) == wanted.status)
+    return conds
+
+
+def decision_log(
+    store: Store, *, project: str, wanted: LogFilter, offset: int = 0, limit: int = 100
+) -> DecisionPage:
+    """The project's decisions under the filter: newest first, or by relevance to a query."""
+    dialect = store.db.dialect
+    if wanted.query and wanted.query.strip():
+        request = SearchRequest(
+            query=wanted.query,
+            project=project,
+            agent=wanted.agent,
+            kinds=["decision"],
+            topic=wanted.topic,
+            tags_any=[wanted.tag] if wanted.tag else [],
+            include_superseded=True,
+            k=SEARCH_LIMIT,
+        )
+        hits = search_memories(store, request=request)
+        found = [h.memory for h in hits if not wanted.status or h.memory.status == wanted.status]
+        with store.db.read() as session:
+            return DecisionPage(
+                found,
+                len(found),
+                _facets(session, project),
+                replacement_titles(session, found),
+                True,
+            )
+    with store.db.read() as session:
+        ensure_project(session, project)
+        conds = _where(project, wanted, dialect)
+        total = int(session.exec(select(func.count()).select_from(Memory).where(*conds)).one())
+        rows = list(
+            session.exec(
+                select(Memory)
+                .where(*conds)
+                .order_by(col(Memory.occurred_at).desc(), col(Memory.id).desc())
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        )
+        return DecisionPage(
+            rows, total, _facets(session, project), replacement_titles(session, rows), False
+        )
+
+
+def get_in_project(store: Store, *, project: str, memory_id: str) -> Memory:
+    """A memory of the project by id (any status), or MemoryNotFound."""
+    with store.db.read() as session:
+        memory = session.exec(select(Memory).where(Memory.id == memory_id)).first()
+    if memory is None or memory.project != project:
+        raise MemoryNotFound(
+            f"project {project!r} has no memory with id {memory_id!r}", id=memory_id
+        )
+    return memory
+
+
+def supersession_chain(store: Store, *, memory: Memory) -> list[Memory]:
+    """The decisions this one replaced and that replaced it, oldest first (itself included)."""
+    chain = [memory]
+    seen = {memory.id}
+    with store.db.read() as session:
+        for attr, at_end in (("supersedes", False), ("superseded_by", True)):
+            current = memory
+            while len(chain) < CHAIN_LIMIT:
+                next_id = getattr(current, attr)
+                if not next_id or next_id in seen:
+                    break
+                found = session.exec(select(Memory).where(Memory.id == next_id)).first()
+                if found is None:
+                    break
+                seen.add(found.id)
+                chain.insert(len(chain) if at_end else 0, found)
+                current = found
+    return chain
+
+
+def referencing(store: Store, *, memory_id: str) -> list[Memory]:
+    """The memories whose refs name this one (deliverables, handoffs ...), newest first."""
+    refs = sa.cast(col(Memory.refs), sa.String)
+    with store.db.read() as session:
+        rows = session.exec(
+            select(Memory)
+            .where(refs.like(f'%"{memory_id}"%'))
+            .order_by(col(Memory.occurred_at).desc())
+        ).all()
+    return [m for m in rows if memory_id in m.refs]
+
+
+def memories_by_id(store: Store, *, ids: list[str]) -> list[Memory]:
+    """The memories with these ids that exist, in the order given."""
+    if not ids:
+        return []
+    with store.db.read() as session:
+        by_id = load_memories(session, ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def last_event(store: Store, *, project: str) -> int:
+    """The project's newest event sequence: a preview confirmed later must still match it."""
+    with store.db.read() as session:
+        stmt = select(func.max(Event.seq)).where(Event.project == project)
+        return int(session.exec(stmt).one() or 0)

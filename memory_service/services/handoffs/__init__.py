@@ -1,0 +1,2 @@
+"""Handoffs: work passed between agents, stored as memories of kind `handoff`, and their
+states (open, acknowledged, completed)."""

@@ -1,0 +1,123 @@
+"""Checkpoints: named markers in a project's event sequence, and what changed since."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+from ulid import ULID
+
+from memory_service.errors import ProjectNotFound, RollbackTargetUnknown
+from memory_service.models import Checkpoint, Event, Memory
+from memory_service.schemas.checkpoints import CheckpointCreate
+from memory_service.services.access.access import required
+from memory_service.services.history.history import current_seq, parse_time, seq_at_time
+from memory_service.services.write_path.secrets import scrub
+from memory_service.store import Store
+
+LAST_KNOWN_GOOD = "last-known-good"
+
+
+@dataclass
+class Target:
+    """A rollback or `since` target resolved to an event sequence."""
+
+    spec: str
+    seq: int
+    checkpoint: Checkpoint | None = None
+
+
+def _ensure_project(session: Session, project: str) -> None:
+    if session.exec(select(Memory.id).where(Memory.project == project).limit(1)).first() is None:
+        raise ProjectNotFound(
+            f"project {project!r} has no memories: check the project name", project=project
+        )
+
+
+def create_checkpoint(store: Store, *, project: str, body: CheckpointCreate) -> Checkpoint:
+    """Mark the project's current state (the newest event sequence) with a label."""
+    body = scrub(body, policy=store.settings.secrets)
+    agent = required(body.agent, "agent")
+    with store.db.write() as session:
+        _ensure_project(session, project)
+        checkpoint = Checkpoint(
+            id=str(ULID()),
+            project=project,
+            label=body.label,
+            agent=agent,
+            known_good=body.known_good,
+            note=body.note,
+            seq=current_seq(session),
+        )
+        session.add(checkpoint)
+    return checkpoint
+
+
+def list_checkpoints(store: Store, *, project: str) -> list[Checkpoint]:
+    """The project's checkpoints, newest first."""
+    with store.db.read() as session:
+        _ensure_project(session, project)
+        stmt = (
+            select(Checkpoint)
+            .where(Checkpoint.project == project)
+            .order_by(col(Checkpoint.seq).desc(), col(Checkpoint.created_at).desc())
+        )
+        return list(session.exec(stmt).all())
+
+
+def last_known_good(session: Session, project: str) -> Checkpoint | None:
+    stmt = (
+        select(Checkpoint)
+        .where(Checkpoint.project == project, col(Checkpoint.known_good).is_(True))
+        .order_by(col(Checkpoint.seq).desc(), col(Checkpoint.created_at).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def resolve_target(session: Session, project: str, spec: str) -> Target:
+    """A checkpoint id, 'last-known-good', an ISO time or a sequence number, as a Target."""
+    text = spec.strip()
+    if text == LAST_KNOWN_GOOD:
+        checkpoint = last_known_good(session, project)
+        if checkpoint is None:
+            raise RollbackTargetUnknown(
+                f"project {project!r} has no known-good checkpoint: mark one with "
+                "known_good=true when QA passes, or give a checkpoint id or a time"
+            )
+        return Target(text, checkpoint.seq, checkpoint)
+    checkpoint = session.get(Checkpoint, text)
+    if checkpoint is not None:
+        if checkpoint.project != project:
+            raise RollbackTargetUnknown(
+                f"checkpoint {text!r} belongs to project {checkpoint.project!r}, not {project!r}"
+            )
+        return Target(text, checkpoint.seq, checkpoint)
+    if text.isdigit():
+        return Target(text, int(text))
+    when = parse_time(text)
+    if when is None:
+        raise RollbackTargetUnknown(
+            f"{spec!r} is not a checkpoint of project {project!r}, 'last-known-good', an ISO "
+            "time or an event sequence: list checkpoints with GET "
+            f"/v1/projects/{project}/checkpoints"
+        )
+    return Target(text, seq_at_time(session, when))
+
+
+def changes_since(store: Store, *, project: str, since: str) -> tuple[Target, list[Event]]:
+    """The project's events after the target, oldest first."""
+    with store.db.read() as session:
+        _ensure_project(session, project)
+        target = resolve_target(session, project, since)
+        events = session.exec(
+            select(Event)
+            .where(Event.project == project, col(Event.seq) > target.seq)
+            .order_by(col(Event.seq))
+        ).all()
+    return target, list(events)
+
+
+def count_changes_since(session: Session, project: str, seq: int) -> int:
+    stmt = select(func.count()).where(Event.project == project, col(Event.seq) > seq)
+    return int(session.exec(stmt).one())
