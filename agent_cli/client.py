@@ -6,24 +6,17 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from agent_cli.models import (
-    AdrExport,
-    AdrFile,
-    AdrImportResult,
-    Checkpoint,
-    Created,
-    Handoff,
-    History,
-    Memory,
-    NewHandoff,
-    NewMemory,
-    Recall,
-    RollbackRecord,
-    RollbackResult,
-    SearchResult,
-)
+from agent_cli.models import ExportedAdrs
+from memory_service.schemas.adr import AdrImport, AdrImportResult
+from memory_service.schemas.checkpoints import CheckpointPublic
+from memory_service.schemas.handoffs import HandoffCreate, HandoffList, HandoffPublic
+from memory_service.schemas.history import HistoryResponse
+from memory_service.schemas.memories import MemoryCreate, MemoryCreated, MemoryPublic
+from memory_service.schemas.recall import RecallResponse
+from memory_service.schemas.rollback import RollbackPublic, RollbackResult
+from memory_service.schemas.search import SearchResponse, SearchResult
 
 START_HINT = "start it with `memory-service` (or point AGENTMEM_URL at a running one)"
 
@@ -62,8 +55,37 @@ def _error(response: httpx.Response) -> ServiceError:
     return ServiceError(response.status_code, code, message, details)
 
 
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "body"
+
+
+def invalid_request(exc: ValidationError) -> ServiceError:
+    """A request refused before it is sent, in the words the service uses for a 422."""
+    errors = exc.errors()
+    message = "; ".join(
+        f"{_where(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in errors[:5]
+    )
+    details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
+    return ServiceError(422, "invalid_request", message, {"errors": details})
+
+
+def _unexpected(method: str, path: str, exc: ValidationError) -> ServiceError:
+    """An answer the shared schemas do not accept: the service and agentmem differ in version."""
+    first = exc.errors()[0]
+    message = (
+        f"its answer to {method} {path} does not fit agentmem's schemas "
+        f"({_where(first['loc'])}: {first['msg']}): use agentmem and a service of one version"
+    )
+    return ServiceError(502, "unexpected_response", message)
+
+
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _body(request: BaseModel) -> dict[str, Any]:
+    """A request model as JSON: only the fields the caller set, so defaults stay the service's."""
+    return request.model_dump(mode="json", exclude_unset=True, exclude_none=True)
 
 
 class ServiceClient:
@@ -106,19 +128,22 @@ class ServiceClient:
             raise ServiceUnreachable(self.base_url, str(exc) or type(exc).__name__) from exc
         if response.status_code >= 400:
             raise _error(response)
-        return TypeAdapter(out).validate_python(response.json())
+        try:
+            return TypeAdapter(out).validate_python(response.json())
+        except ValidationError as exc:
+            raise _unexpected(method, path, exc) from exc
 
     # Memories, search and recall.
-    async def remember(self, memory: NewMemory) -> Created:
-        body = memory.model_dump(exclude_none=True)
-        return await self._call("POST", "/v1/memories", Created, json=body)
+    async def remember(self, memory: MemoryCreate) -> MemoryCreated:
+        body = _body(memory)
+        return await self._call("POST", "/v1/memories", MemoryCreated, json=body)
 
-    async def get_memory(self, memory_id: str, *, as_of: str | None = None) -> Memory:
+    async def get_memory(self, memory_id: str, *, as_of: str | None = None) -> MemoryPublic:
         params = _drop_none({"as_of": as_of})
-        return await self._call("GET", f"/v1/memories/{memory_id}", Memory, params=params)
+        return await self._call("GET", f"/v1/memories/{memory_id}", MemoryPublic, params=params)
 
-    async def history(self, memory_id: str) -> History:
-        return await self._call("GET", f"/v1/memories/{memory_id}/history", History)
+    async def history(self, memory_id: str) -> HistoryResponse:
+        return await self._call("GET", f"/v1/memories/{memory_id}/history", HistoryResponse)
 
     async def search(
         self,
@@ -142,12 +167,12 @@ class ServiceClient:
             "include_superseded": include_superseded,
             "k": k,
         }
-        body = await self._call("POST", "/v1/search", dict[str, Any], json=_drop_none(request))
-        return TypeAdapter(list[SearchResult]).validate_python(body["results"])
+        found = await self._call("POST", "/v1/search", SearchResponse, json=_drop_none(request))
+        return found.results
 
     async def recall(
         self, *, agent: str, project: str, query: str | None = None, budget_tokens: int = 1500
-    ) -> Recall:
+    ) -> RecallResponse:
         request = {
             "agent": agent,
             "project": project,
@@ -155,41 +180,44 @@ class ServiceClient:
             "budget_tokens": budget_tokens,
             "format": "markdown",
         }
-        return await self._call("POST", "/v1/recall", Recall, json=_drop_none(request))
+        return await self._call("POST", "/v1/recall", RecallResponse, json=_drop_none(request))
 
     # Handoffs.
-    async def handoff(self, handoff: NewHandoff) -> Handoff:
-        body = handoff.model_dump(exclude_none=True)
-        return await self._call("POST", "/v1/handoffs", Handoff, json=body)
+    async def handoff(self, handoff: HandoffCreate) -> HandoffPublic:
+        return await self._call("POST", "/v1/handoffs", HandoffPublic, json=_body(handoff))
 
     async def inbox(
         self, *, to_agent: str | None, project: str | None, state: str = "active", limit: int = 50
-    ) -> list[Handoff]:
+    ) -> list[HandoffPublic]:
         params = _drop_none(
             {"to_agent": to_agent, "project": project, "state": state, "limit": limit}
         )
-        body = await self._call("GET", "/v1/handoffs", dict[str, Any], params=params)
-        return TypeAdapter(list[Handoff]).validate_python(body["handoffs"])
+        found = await self._call("GET", "/v1/handoffs", HandoffList, params=params)
+        return found.handoffs
 
-    async def ack(self, handoff_id: str, *, actor: str, note: str | None = None) -> Handoff:
+    async def ack(self, handoff_id: str, *, actor: str, note: str | None = None) -> HandoffPublic:
         body = _drop_none({"actor": actor, "note": note})
-        return await self._call("POST", f"/v1/handoffs/{handoff_id}/ack", Handoff, json=body)
+        path = f"/v1/handoffs/{handoff_id}/ack"
+        return await self._call("POST", path, HandoffPublic, json=body)
 
-    async def complete(self, handoff_id: str, *, actor: str, note: str | None = None) -> Handoff:
+    async def complete(
+        self, handoff_id: str, *, actor: str, note: str | None = None
+    ) -> HandoffPublic:
         body = _drop_none({"actor": actor, "note": note})
-        return await self._call("POST", f"/v1/handoffs/{handoff_id}/complete", Handoff, json=body)
+        path = f"/v1/handoffs/{handoff_id}/complete"
+        return await self._call("POST", path, HandoffPublic, json=body)
 
     # Checkpoints and rollback.
     async def checkpoint(
         self, project: str, *, label: str, agent: str, known_good: bool, note: str | None = None
-    ) -> Checkpoint:
+    ) -> CheckpointPublic:
         path = f"/v1/projects/{project}/checkpoints"
         body = _drop_none({"label": label, "agent": agent, "known_good": known_good, "note": note})
-        return await self._call("POST", path, Checkpoint, json=body)
+        return await self._call("POST", path, CheckpointPublic, json=body)
 
-    async def checkpoints(self, project: str) -> list[Checkpoint]:
+    async def checkpoints(self, project: str) -> list[CheckpointPublic]:
         path = f"/v1/projects/{project}/checkpoints"
-        return await self._call("GET", path, list[Checkpoint])
+        return await self._call("GET", path, list[CheckpointPublic])
 
     async def rollback(
         self,
@@ -205,23 +233,21 @@ class ServiceClient:
         body = {"to": to, "actor": actor, "dry_run": dry_run, "agent": agent, "topic": topic}
         return await self._call("POST", path, RollbackResult, json=_drop_none(body))
 
-    async def rollbacks(self, project: str) -> list[RollbackRecord]:
+    async def rollbacks(self, project: str) -> list[RollbackPublic]:
         path = f"/v1/projects/{project}/rollbacks"
-        return await self._call("GET", path, list[RollbackRecord])
+        return await self._call("GET", path, list[RollbackPublic])
 
     async def undo(self, rollback_id: str, *, actor: str) -> RollbackResult:
         path = f"/v1/rollbacks/{rollback_id}/undo"
         return await self._call("POST", path, RollbackResult, json={"actor": actor})
 
     # Decision records as ADR files.
-    async def adr_export(self, project: str) -> AdrExport:
-        return await self._call("GET", f"/v1/projects/{project}/adr", AdrExport)
+    async def adr_export(self, project: str) -> ExportedAdrs:
+        return await self._call("GET", f"/v1/projects/{project}/adr", ExportedAdrs)
 
-    async def adr_import(
-        self, project: str, files: list[AdrFile], *, actor: str
-    ) -> AdrImportResult:
-        body = {"files": [f.model_dump() for f in files], "actor": actor}
-        return await self._call("POST", f"/v1/projects/{project}/adr", AdrImportResult, json=body)
+    async def adr_import(self, project: str, files: AdrImport) -> AdrImportResult:
+        path = f"/v1/projects/{project}/adr"
+        return await self._call("POST", path, AdrImportResult, json=_body(files))
 
 
 def to_json(value: BaseModel | list[Any]) -> Any:

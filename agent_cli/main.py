@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from agent_cli.commands import adr, handoffs, record, review, rollback, session
+from agent_cli.commands import adr, handoffs, lookup, record, rollback, session
 from agent_cli.options import config_of
 
 GLOBAL_OPTIONS = ("--url", "--agent", "--project", "--token")
@@ -60,10 +60,10 @@ for command in (
     rollback.checkpoints,
     rollback.rollback,
     rollback.undo,
-    review.search,
-    review.show,
-    review.history,
-    review.log,
+    lookup.search,
+    lookup.show,
+    lookup.history,
+    lookup.log,
 ):
     app.command()(command)
 app.add_typer(adr.app)

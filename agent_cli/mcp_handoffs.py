@@ -8,7 +8,7 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from agent_cli.mcp_support import Agent, Ids, Project, ToolContext
-from agent_cli.models import Handoff, NewHandoff
+from memory_service.schemas.handoffs import HandoffCreate, HandoffPublic
 
 
 def register_handoff_tools(server: MCPServer, tools: ToolContext) -> None:
@@ -28,18 +28,22 @@ def register_handoff_tools(server: MCPServer, tools: ToolContext) -> None:
         refs: Ids = [],  # noqa: B006
         project: Project = None,
         agent: Agent = None,
-    ) -> Handoff:
-        draft = NewHandoff(
-            project=tools.project(project),
-            from_agent=tools.agent(agent),
-            to_agent=to_agent,
-            summary=summary,
-            completed=completed,
-            pending=pending,
-            risks=risks,
-            refs=refs,
-        )
-        return await tools.call(lambda c: c.handoff(draft))
+    ) -> HandoffPublic:
+        into, author = tools.project(project), tools.agent(agent)
+
+        def draft() -> HandoffCreate:
+            return HandoffCreate(
+                project=into,
+                from_agent=author,
+                to_agent=to_agent,
+                summary=summary,
+                completed=completed,
+                pending=pending,
+                risks=risks,
+                refs=refs,
+            )
+
+        return await tools.call(lambda c: c.handoff(draft()))
 
     @server.tool(
         description="List handoffs addressed to you, newest first (not yet completed by "
@@ -52,7 +56,7 @@ def register_handoff_tools(server: MCPServer, tools: ToolContext) -> None:
         ] = "active",
         project: Project = None,
         agent: Agent = None,
-    ) -> list[Handoff]:
+    ) -> list[HandoffPublic]:
         return await tools.call(
             lambda c: c.inbox(
                 to_agent=tools.agent(agent),
@@ -66,7 +70,7 @@ def register_handoff_tools(server: MCPServer, tools: ToolContext) -> None:
         handoff_id: Annotated[str, Field(description="The handoff's id (from inbox).")],
         note: Annotated[str | None, Field(description="A note for the history.")] = None,
         agent: Agent = None,
-    ) -> Handoff:
+    ) -> HandoffPublic:
         actor = tools.agent(agent)
         return await tools.call(lambda c: c.ack(handoff_id, actor=actor, note=note))
 
@@ -75,6 +79,6 @@ def register_handoff_tools(server: MCPServer, tools: ToolContext) -> None:
         handoff_id: Annotated[str, Field(description="The handoff's id (from inbox).")],
         note: Annotated[str | None, Field(description="What was done.")] = None,
         agent: Agent = None,
-    ) -> Handoff:
+    ) -> HandoffPublic:
         actor = tools.agent(agent)
         return await tools.call(lambda c: c.complete(handoff_id, actor=actor, note=note))

@@ -16,7 +16,10 @@ from pydantic import Field
 from agent_cli.client import ServiceClient
 from agent_cli.mcp_handoffs import register_handoff_tools
 from agent_cli.mcp_support import Agent, Defaults, Ids, Project, ToolContext
-from agent_cli.models import Checkpoint, Created, NewMemory, RollbackResult, SearchResult
+from memory_service.schemas.checkpoints import CheckpointPublic
+from memory_service.schemas.memories import MemoryCreate, MemoryCreated
+from memory_service.schemas.rollback import RollbackResult
+from memory_service.schemas.search import SearchResult
 
 __all__ = ["Defaults", "build_server"]
 INSTRUCTIONS = (
@@ -58,21 +61,25 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         ] = None,
         project: Project = None,
         agent: Agent = None,
-    ) -> Created:
-        memory = NewMemory(
-            project=tools.project(project),
-            agent=tools.agent(agent),
-            kind=kind,
-            content=content,
-            title=title,
-            topic=topic,
-            reasoning=reasoning,
-            for_agents=for_agents,
-            refs=refs,
-            tags=tags,
-            supersedes=supersedes,
-        )
-        return await tools.call(lambda c: c.remember(memory))
+    ) -> MemoryCreated:
+        into, author = tools.project(project), tools.agent(agent)
+
+        def draft() -> MemoryCreate:
+            return MemoryCreate(
+                project=into,
+                agent=author,
+                kind=kind,
+                content=content,
+                title=title,
+                topic=topic,
+                reasoning=reasoning,
+                for_agents=for_agents,
+                refs=refs,
+                tags=tags,
+                supersedes=supersedes,
+            )
+
+        return await tools.call(lambda c: c.remember(draft()))
 
     @server.tool(
         description="Call at the start of every session. Returns, as markdown within a "
@@ -174,7 +181,7 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
         note: Annotated[str | None, Field(description="Why this point matters.")] = None,
         project: Project = None,
         agent: Agent = None,
-    ) -> Checkpoint:
+    ) -> CheckpointPublic:
         return await tools.call(
             lambda c: c.checkpoint(
                 tools.project(project),

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from agent_cli.client import ServiceClient, ServiceError, ServiceUnreachable
+from agent_cli.client import ServiceClient, ServiceError, ServiceUnreachable, invalid_request
 
 T = TypeVar("T")
 
@@ -56,10 +56,17 @@ class ToolContext:
         return chosen
 
     async def call(self, fn: Callable[[ServiceClient], Awaitable[T]]) -> T:
-        """Run `fn` with a fresh client; service failures become tool errors the agent reads."""
+        """Run `fn` with a fresh client; service failures become tool errors the agent reads.
+
+        A request model built inside `fn` that breaks a rule of the shared schemas is
+        refused before it is sent, with the message the service would have given.
+        """
         try:
             async with self.client_factory() as client:
-                return await fn(client)
+                try:
+                    return await fn(client)
+                except ValidationError as exc:
+                    raise invalid_request(exc) from exc
         except ServiceUnreachable as exc:
             raise ToolError(str(exc)) from exc
         except ServiceError as exc:

@@ -13,8 +13,15 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
-from agent_cli.client import ServiceClient, ServiceError, ServiceUnreachable, to_json
+from agent_cli.client import (
+    ServiceClient,
+    ServiceError,
+    ServiceUnreachable,
+    invalid_request,
+    to_json,
+)
 from agent_cli.config import Config
 
 T = TypeVar("T")
@@ -31,11 +38,18 @@ def fail(message: str, code: int = USER_ERROR, *, as_json: bool = False, body: A
 
 
 def call(config: Config, fn: Callable[[ServiceClient], Awaitable[T]], *, as_json: bool) -> T:
-    """Run `fn` with a client of the configured service; failures become an exit code."""
+    """Run `fn` with a client of the configured service; failures become an exit code.
+
+    A request model built inside `fn` that breaks a rule of the shared schemas is refused
+    before it is sent, as the service would refuse it (exit 1).
+    """
 
     async def go() -> T:
         async with ServiceClient(config.url, token=config.token) as client:
-            return await fn(client)
+            try:
+                return await fn(client)
+            except ValidationError as exc:
+                raise invalid_request(exc) from exc
 
     try:
         return asyncio.run(go())

@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.process.conftest import start_service
-from tests.process.ledger import Ledger
-from tests.process.traffic import Tally, mixed_loop
-from tests.scaleout.servers import fresh_collection, start_chroma, start_postgres
+from tests.support.ledger import Ledger
+from tests.support.servers import fresh_collection, start_chroma, start_postgres
+from tests.support.service import start_service
+from tests.support.traffic import Tally, mixed_loop
 
 KINDS = ("remember", "update", "search", "recall", "handoff")
 

@@ -47,7 +47,9 @@ def _changes(store: Store, count: int, rng: random.Random, tag: str) -> None:
             else:
                 memory.content = f"{memory.content.split(' [')[0]} [{tag} edit {i}]"
                 kind = "updated"
-            record_change(session, memory=memory, event_type=kind, actor="bench", before=before)
+            record_change(
+                session, memory=memory, event_type=kind, actor="bench", token=None, before=before
+            )
 
 
 def _create(store: Store, count: int, offset: int) -> None:

@@ -52,8 +52,8 @@ def _empty_dict() -> dict[str, Any]:
 
 def _json(default: Any = None) -> Any:
     # Python functions, not the `list` and `dict` builtins: pydantic reads a factory's
-    # signature on every construction, and parsing a builtin's text signature costs about
-    # 80 us, five times per new memory (ADR 0026).
+    # signature on every construction, and a builtin's must be parsed from its text, once
+    # per JSON column of every new memory, a cost the write path felt (ADR 0026).
     factory = _empty_list if default is None else _empty_dict
     return Field(default_factory=factory, sa_column=sa.Column(JSONType, nullable=False))
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from memory_service.api.app import create_app
 from memory_service.settings import Settings
 from memory_service.store.embedding.embedder import Embedder
-from tests.scaleout.servers import (
+from tests.support.servers import (
     ChromaServer,
     PostgresServer,
     fresh_collection,

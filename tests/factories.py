@@ -60,7 +60,9 @@ def edit_unindexed(store: Store, memory_id: str, content: str) -> None:
         memory = session.exec(select(Memory).where(Memory.id == memory_id)).one()
         before = snapshot(memory)
         memory.content = content
-        record_change(session, memory=memory, event_type="updated", actor="t", before=before)
+        record_change(
+            session, memory=memory, event_type="updated", actor="t", token=None, before=before
+        )
 
 
 def note(content: str, session: str | None = None, **fields: Any) -> MemoryCreate:

@@ -68,8 +68,8 @@ def import_(
     json_out: JsonOpt = False,
 ) -> None:
     """Read a folder of ADR files into the project; files already imported change nothing."""
-    from agent_cli.models import AdrFile
     from agent_cli.output import call, fail, print_json, say, table
+    from memory_service.schemas.adr import AdrFile, AdrImport
 
     config = config_of(ctx)
     project = project_of(ctx, config)
@@ -79,12 +79,15 @@ def import_(
     if not paths:
         fail(f"{folder} holds no .md files: pass the folder of the ADRs", as_json=json_out)
     try:
-        files = [AdrFile(name=p.name, content=p.read_text(encoding="utf-8")) for p in paths]
+        texts = {p.name: p.read_text(encoding="utf-8") for p in paths}
     except UnicodeDecodeError as exc:
         fail(f"a file in {folder} is not UTF-8 text ({exc.reason}): save it as UTF-8")
-    result = call(
-        config, lambda c: c.adr_import(project, files, actor=config.agent), as_json=json_out
-    )
+
+    def draft() -> AdrImport:
+        files = [AdrFile(name=name, content=text) for name, text in texts.items()]
+        return AdrImport(files=files, actor=config.agent)
+
+    result = call(config, lambda c: c.adr_import(project, draft()), as_json=json_out)
     if json_out:
         print_json(result)
         return

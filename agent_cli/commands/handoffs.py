@@ -9,14 +9,14 @@ import typer
 from agent_cli.options import JsonOpt, config_of, project_of
 
 if TYPE_CHECKING:
-    from agent_cli.models import Handoff
+    from memory_service.schemas.handoffs import HandoffPublic
 
 Items = list[str] | None
 Note = Annotated[str | None, typer.Option("--note", help="A note kept in the history.")]
 HandoffId = Annotated[str, typer.Argument(help="The handoff's id (see `agentmem inbox`).")]
 
 
-def _show(handoff: Handoff) -> None:
+def _show(handoff: HandoffPublic) -> None:
     from agent_cli.output import bullet_list, say, short_time
 
     say(
@@ -56,22 +56,26 @@ def handoff(
     json_out: JsonOpt = False,
 ) -> None:
     """Hand work to another agent: what is completed, what is pending, the risks."""
-    from agent_cli.models import NewHandoff
     from agent_cli.output import call, print_json
+    from memory_service.schemas.handoffs import HandoffCreate
 
     config = config_of(ctx)
-    draft = NewHandoff(
-        project=project_of(ctx, config),
-        from_agent=config.agent,
-        to_agent=to,
-        summary=summary,
-        title=title,
-        completed=completed or [],
-        pending=pending or [],
-        risks=risk or [],
-        refs=ref or [],
-    )
-    created = call(config, lambda c: c.handoff(draft), as_json=json_out)
+    project = project_of(ctx, config)
+
+    def draft() -> HandoffCreate:
+        return HandoffCreate(
+            project=project,
+            from_agent=config.agent,
+            to_agent=to,
+            summary=summary,
+            title=title,
+            completed=completed or [],
+            pending=pending or [],
+            risks=risk or [],
+            refs=ref or [],
+        )
+
+    created = call(config, lambda c: c.handoff(draft()), as_json=json_out)
     if json_out:
         print_json(created)
     else:

@@ -10,7 +10,7 @@ import typer
 from agent_cli.options import JsonOpt, config_of, project_of
 
 if TYPE_CHECKING:
-    from agent_cli.models import Created
+    from memory_service.schemas.memories import MemoryCreated
 
 Tags = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
 Refs = Annotated[
@@ -19,7 +19,7 @@ Refs = Annotated[
 Topic = Annotated[str | None, typer.Option("--topic", help="Topic slug, e.g. database-schema.")]
 
 
-def _report(created: Created, json_out: bool) -> None:
+def _report(created: MemoryCreated, json_out: bool) -> None:
     from agent_cli.output import print_json, say, warn
 
     for conflict in created.conflicts:
@@ -56,25 +56,29 @@ def decide(
     json_out: JsonOpt = False,
 ) -> None:
     """Record an architecture decision with its topic and reasoning."""
-    from agent_cli.models import NewMemory
     from agent_cli.output import call
+    from memory_service.schemas.memories import MemoryCreate
 
     config = config_of(ctx)
-    memory = NewMemory(
-        project=project_of(ctx, config),
-        agent=config.agent,
-        kind="decision",
-        title=title,
-        content=content or title,
-        reasoning=why,
-        topic=topic,
-        tags=tag or [],
-        refs=ref or [],
-        supersedes=supersedes,
-        status=status,
-        on_conflict="error" if strict else None,
-    )
-    _report(call(config, lambda c: c.remember(memory), as_json=json_out), json_out)
+    project = project_of(ctx, config)
+
+    def draft() -> MemoryCreate:
+        return MemoryCreate(
+            project=project,
+            agent=config.agent,
+            kind="decision",
+            title=title,
+            content=content or title,
+            reasoning=why,
+            topic=topic,
+            tags=tag or [],
+            refs=ref or [],
+            supersedes=supersedes,
+            status=status,
+            on_conflict="error" if strict else "warn",
+        )
+
+    _report(call(config, lambda c: c.remember(draft()), as_json=json_out), json_out)
 
 
 def deliver(
@@ -96,8 +100,8 @@ def deliver(
     json_out: JsonOpt = False,
 ) -> None:
     """Record a deliverable tagged for the next agent."""
-    from agent_cli.models import NewMemory
     from agent_cli.output import call, fail
+    from memory_service.schemas.memories import MemoryCreate
 
     config = config_of(ctx)
     if file is not None:
@@ -109,15 +113,19 @@ def deliver(
             )
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"cannot read {file}: {exc}", as_json=json_out)
-    memory = NewMemory(
-        project=project_of(ctx, config),
-        agent=config.agent,
-        kind="deliverable",
-        title=title,
-        content=content or title,
-        topic=topic,
-        tags=tag or [],
-        for_agents=for_agents,
-        refs=ref or [],
-    )
-    _report(call(config, lambda c: c.remember(memory), as_json=json_out), json_out)
+    project = project_of(ctx, config)
+
+    def draft() -> MemoryCreate:
+        return MemoryCreate(
+            project=project,
+            agent=config.agent,
+            kind="deliverable",
+            title=title,
+            content=content or title,
+            topic=topic,
+            tags=tag or [],
+            for_agents=for_agents,
+            refs=ref or [],
+        )
+
+    _report(call(config, lambda c: c.remember(draft()), as_json=json_out), json_out)

@@ -9,7 +9,7 @@ import typer
 from agent_cli.options import JsonOpt, config_of, project_of
 
 if TYPE_CHECKING:
-    from agent_cli.models import RollbackResult
+    from memory_service.schemas.rollback import RollbackResult
 
 LAST_KNOWN_GOOD = "last-known-good"
 

@@ -28,4 +28,6 @@ def import_adr(
     access.require_role(principal, "reviewer", "importing decision records")
     access.require_project(principal, project)
     actor = access.act_as(principal, body.actor, field="actor") or "adr-import"
-    return adr_import.import_files(store, project=project, files=body.files, actor=actor)
+    return adr_import.import_files(
+        store, project=project, files=body.files, actor=actor, token=principal.name
+    )

@@ -34,10 +34,7 @@ async def get_principal(
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """Who the request speaks for; also what its events record and its rate is counted on."""
-    principal = await authenticate_request(request, store)
-    # Set here, in the request's own context, so the route's thread sees it.
-    access.begin(principal)
-    return principal
+    return await authenticate_request(request, store)
 
 
 async def authenticate_request(request: Request, store: Store) -> Principal:

@@ -45,7 +45,9 @@ def create_handoff(
     access.require_project(principal, body.project)
     sender = access.act_as(principal, body.from_agent, field="from_agent")
     body = body if sender == body.from_agent else body.model_copy(update={"from_agent": sender})
-    return handoffs.create_handoff(store, handoff=body, idempotency_key=idempotency_key)
+    return handoffs.create_handoff(
+        store, handoff=body, idempotency_key=idempotency_key, token=principal.name
+    )
 
 
 @router.get("", response_model=HandoffList)
@@ -101,7 +103,7 @@ def acknowledge_handoff(
     body = body or HandoffTransition()
     actor = _mover(principal, store, handoff_id, body.actor)
     return handoff_states.acknowledge_handoff(
-        store, handoff_id=handoff_id, actor=actor, note=body.note
+        store, handoff_id=handoff_id, actor=actor, note=body.note, token=principal.name
     )
 
 
@@ -113,5 +115,5 @@ def complete_handoff(
     body = body or HandoffTransition()
     actor = _mover(principal, store, handoff_id, body.actor)
     return handoff_states.complete_handoff(
-        store, handoff_id=handoff_id, actor=actor, note=body.note
+        store, handoff_id=handoff_id, actor=actor, note=body.note, token=principal.name
     )

@@ -63,7 +63,9 @@ def create_memory(
 ) -> MemoryCreated:
     """Remember a decision, deliverable, handoff or note."""
     item = _authored(principal, body)
-    [result] = memories.remember_many(store, items=[item], idempotency_key=idempotency_key)
+    [result] = memories.remember_many(
+        store, items=[item], idempotency_key=idempotency_key, token=principal.name
+    )
     return _created(result)
 
 
@@ -76,7 +78,9 @@ def create_memories(
 ) -> BatchCreated:
     """Remember up to 500 memories in one transaction and one embedding batch."""
     items = [_authored(principal, item) for item in body.memories]
-    results = memories.remember_many(store, items=items, idempotency_key=idempotency_key)
+    results = memories.remember_many(
+        store, items=items, idempotency_key=idempotency_key, token=principal.name
+    )
     return BatchCreated(memories=[_created(r) for r in results])
 
 
@@ -134,7 +138,9 @@ def update_memory(
     access.check_change(principal, memory, status=body.status if changes_status else None)
     actor = access.act_as(principal, body.actor, field="actor")
     changes = body if actor == body.actor else body.model_copy(update={"actor": actor})
-    return to_public(memories.update_memory(store, memory_id=memory_id, changes=changes))
+    return to_public(
+        memories.update_memory(store, memory_id=memory_id, changes=changes, token=principal.name)
+    )
 
 
 @router.delete("/{memory_id}", response_model=MemoryPublic)
@@ -147,4 +153,6 @@ def retract_memory(
     """Retract a memory: hidden from search and recall, kept in history and by id."""
     access.check_change(principal, memories.get_memory(store, memory_id=memory_id)[0])
     actor = access.act_as(principal, actor, field="actor")
-    return to_public(memories.retract_memory(store, memory_id=memory_id, actor=actor))
+    return to_public(
+        memories.retract_memory(store, memory_id=memory_id, actor=actor, token=principal.name)
+    )

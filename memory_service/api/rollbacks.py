@@ -40,7 +40,7 @@ def rollback_project(
     scope = access.rollback_scope(principal, project, body.agent)
     actor = access.act_as(principal, body.actor, field="actor")
     body = body.model_copy(update={"agent": scope, "actor": actor})
-    outcome = rollbacks.rollback(store, project=project, request=body)
+    outcome = rollbacks.rollback(store, project=project, request=body, token=principal.name)
     return _result(project, outcome, dry_run=body.dry_run)
 
 
@@ -60,7 +60,9 @@ def undo_rollback(
 ) -> RollbackResult:
     """Re-apply what a rollback reverted (refused if those memories changed since)."""
     access.check_undo(principal, rollbacks.get_rollback(store, rollback_id=rollback_id))
-    actor = access.required(access.act_as(principal, body.actor, field="actor"), "actor")
-    outcome = rollbacks.undo_rollback(store, rollback_id=rollback_id, actor=actor)
+    actor = access.named_actor(access.act_as(principal, body.actor, field="actor"), "actor")
+    outcome = rollbacks.undo_rollback(
+        store, rollback_id=rollback_id, actor=actor, token=principal.name
+    )
     assert outcome.rollback is not None
     return _result(outcome.rollback.project, outcome, dry_run=False)

@@ -6,10 +6,9 @@ from fastapi import APIRouter, Response
 
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.api.responses import json_response
-from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
+from memory_service.schemas.search import SearchRequest, SearchResponse
 from memory_service.services.access import access
-from memory_service.services.search.search import search_memories
-from memory_service.services.views import replacement_titles, to_public
+from memory_service.services.search.search import search_response
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -19,17 +18,5 @@ def search(body: SearchRequest, store: StoreDep, principal: PrincipalDep) -> Res
     """Search memories; an empty query with filters lists the newest first."""
     if body.project:
         access.require_project(principal, body.project)
-    hits = search_memories(store, request=body, projects=access.visible_projects(principal))
-    with store.db.read() as session:
-        titles = replacement_titles(session, [h.memory for h in hits])
-    response = SearchResponse(
-        results=[
-            SearchResult(
-                memory=to_public(h.memory, titles.get(h.memory.superseded_by or "")),
-                score=h.score,
-                explain=h.explain,
-            )
-            for h in hits
-        ]
-    )
-    return json_response(response)
+    projects = access.visible_projects(principal)
+    return json_response(search_response(store, request=body, projects=projects))

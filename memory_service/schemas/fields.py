@@ -102,6 +102,24 @@ def with_missing_actor(exc: ValidationError, data: Any, field: str) -> Validatio
 # The JSON schema states the slug rule too, so clients (and schema-driven fuzzers) can follow
 # it; validation stays in check_slug, whose message says how to fix a bad value.
 SLUG_SCHEMA = {"type": "string", "pattern": SLUG_RE.pattern, "minLength": 1, "maxLength": 64}
+MAX_ITEMS = 100
+MAX_ITEM_CHARS = 2000
+
+
+def _work_items(values: list[str]) -> list[str]:
+    """Strip each item and drop empty ones; refuse lists or items too long to be useful."""
+    if len(values) > MAX_ITEMS:
+        raise ValueError(f"at most {MAX_ITEMS} items are allowed, got {len(values)}")
+    items = [v.strip() for v in values if v.strip()]
+    for item in items:
+        if len(item) > MAX_ITEM_CHARS:
+            raise ValueError(
+                f"an item is {len(item)} characters, over {MAX_ITEM_CHARS}: keep items short "
+                "and put details in a deliverable referenced by refs"
+            )
+    return items
+
+
 Slug = Annotated[str, AfterValidator(check_slug), WithJsonSchema(SLUG_SCHEMA)]
 Topic = Annotated[str | None, BeforeValidator(_topic)]
 Tags = Annotated[list[str], AfterValidator(_normalise_tags)]
@@ -111,4 +129,5 @@ SlugList = Annotated[
     WithJsonSchema({"type": "array", "items": SLUG_SCHEMA}),
 ]
 UTCTime = Annotated[datetime, AfterValidator(_aware)]
+WorkItems = Annotated[list[str], AfterValidator(_work_items)]
 MemoryId = Annotated[str, AfterValidator(lambda v: v.strip())]

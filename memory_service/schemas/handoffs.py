@@ -15,26 +15,10 @@ from pydantic import (
     model_validator,
 )
 
-from memory_service.schemas.fields import Slug, Tags, Topic, with_missing_actor
+from memory_service.schemas.fields import Slug, Tags, Topic, WorkItems, with_missing_actor
 
 HandoffState = Literal["open", "acknowledged", "completed"]
 InboxState = Literal["open", "acknowledged", "completed", "active", "all"]
-MAX_ITEMS = 100
-MAX_ITEM_CHARS = 2000
-
-
-def _items(values: list[str]) -> list[str]:
-    """Strip each item and drop empty ones; refuse lists or items too long to be useful."""
-    if len(values) > MAX_ITEMS:
-        raise ValueError(f"at most {MAX_ITEMS} items are allowed, got {len(values)}")
-    items = [v.strip() for v in values if v.strip()]
-    for item in items:
-        if len(item) > MAX_ITEM_CHARS:
-            raise ValueError(
-                f"an item is {len(item)} characters, over {MAX_ITEM_CHARS}: keep items short "
-                "and put details in a deliverable referenced by refs"
-            )
-    return items
 
 
 class HandoffCreate(BaseModel):
@@ -51,9 +35,9 @@ class HandoffCreate(BaseModel):
     title: str | None = Field(
         default=None, max_length=300, description="Short title; the summary's first line."
     )
-    completed: list[str] = Field(default_factory=list, description="What is done.")
-    pending: list[str] = Field(default_factory=list, description="What is left to do.")
-    risks: list[str] = Field(default_factory=list, description="Constraints and risks.")
+    completed: WorkItems = Field(default_factory=list, description="What is done.")
+    pending: WorkItems = Field(default_factory=list, description="What is left to do.")
+    risks: WorkItems = Field(default_factory=list, description="Constraints and risks.")
     refs: list[str] = Field(
         default_factory=list, description="Ids of the decisions and deliverables it builds on."
     )
@@ -70,11 +54,6 @@ class HandoffCreate(BaseModel):
             return handler(data)
         except ValidationError as exc:
             raise with_missing_actor(exc, data, "from_agent") from None
-
-    @field_validator("completed", "pending", "risks")
-    @classmethod
-    def _check_items(cls, values: list[str]) -> list[str]:
-        return _items(values)
 
     @field_validator("summary")
     @classmethod

@@ -22,6 +22,7 @@ from memory_service.schemas.fields import (
     Tags,
     Topic,
     UTCTime,
+    WorkItems,
     with_missing_actor,
 )
 
@@ -83,6 +84,9 @@ class MemoryCreate(MemoryBase):
         default="warn",
         description="What to do when the topic already has an accepted decision.",
     )
+    completed: WorkItems = Field(default_factory=list, description="A handoff's finished work.")
+    pending: WorkItems = Field(default_factory=list, description="A handoff's work left to do.")
+    risks: WorkItems = Field(default_factory=list, description="A handoff's risks.")
 
     @model_validator(mode="wrap")
     @classmethod
@@ -105,6 +109,8 @@ class MemoryCreate(MemoryBase):
             raise ValueError(f"status {self.status!r} is not valid for a {self.kind}: {allowed}")
         if self.supersedes is not None and self.kind != "decision":
             raise ValueError("only a decision can supersede another decision")
+        if self.kind != "handoff" and (self.completed or self.pending or self.risks):
+            raise ValueError("completed, pending and risks belong to a handoff: set kind=handoff")
         return self
 
 

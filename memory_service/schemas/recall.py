@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from memory_service.schemas.fields import Slug
 from memory_service.schemas.checkpoints import CheckpointPublic
+from memory_service.schemas.fields import Slug
 from memory_service.schemas.memories import MemoryPublic
 
 

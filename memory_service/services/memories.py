@@ -28,7 +28,7 @@ from memory_service.services.write_path.creation import (
 )
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
-from memory_service.store.lookups import load_memories
+from memory_service.store.memories import load_memories
 
 
 def _check_size(store: Store, items: list[MemoryCreate]) -> None:
@@ -79,9 +79,16 @@ def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] |
 
 
 def remember_many(
-    store: Store, *, items: list[MemoryCreate], idempotency_key: str | None = None
+    store: Store,
+    *,
+    items: list[MemoryCreate],
+    idempotency_key: str | None = None,
+    token: str | None = None,
+    deduplicate: bool = True,
 ) -> list[Remembered]:
-    """Store memories in one transaction, then bring the vector index up to date."""
+    """Store memories in one transaction, then bring the vector index up to date: the one
+    way every new memory is made (remember, batch, handoff). With `deduplicate`, an item
+    whose content a live memory of its project and kind already holds returns that one."""
     _check_size(store, items)
     policy = store.settings.secrets
     items = [
@@ -94,7 +101,7 @@ def remember_many(
         replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
         if replayed is not None:
             return replayed, True
-        return _store(session, items, idempotency_key, request_hash), False
+        return _store(session, items, idempotency_key, request_hash, token, deduplicate), False
 
     # The model embeds the memories while SQL stores them (decisions/0027), and concurrent
     # remembers share one transaction and one fsync (decisions/0026).
@@ -106,9 +113,14 @@ def remember_many(
 
 
 def _store(
-    session: Session, items: list[MemoryCreate], idempotency_key: str | None, request_hash: str
+    session: Session,
+    items: list[MemoryCreate],
+    idempotency_key: str | None,
+    request_hash: str,
+    token: str | None,
+    deduplicate: bool,
 ) -> list[Remembered]:
-    results = store_new(session, items)
+    results = store_new(session, items, token=token, deduplicate=deduplicate)
     if idempotency_key:
         session.add(
             IdempotencyKey(
@@ -126,7 +138,9 @@ def _after_commit(store: Store) -> None:
     indexing.sync(store)
 
 
-def update_memory(store: Store, *, memory_id: str, changes: MemoryUpdate) -> Memory:
+def update_memory(
+    store: Store, *, memory_id: str, changes: MemoryUpdate, token: str | None = None
+) -> Memory:
     """Apply changes as a new version; a no-op change makes no version."""
     changes = scrub(changes, policy=store.settings.secrets)
     with store.db.write() as session:
@@ -147,7 +161,7 @@ def update_memory(store: Store, *, memory_id: str, changes: MemoryUpdate) -> Mem
                 )
             memory.content_hash = content_hash(memory.project, memory.kind, values["content"])
         if "refs" in values:
-            check_refs(session, values["refs"])
+            check_refs(session, memory.project, values["refs"])
         before = snapshot(memory)
         for name, value in values.items():
             setattr(memory, name, value)
@@ -155,7 +169,14 @@ def update_memory(store: Store, *, memory_id: str, changes: MemoryUpdate) -> Mem
             return memory
         event_type = "status_changed" if set(values) == {"status"} else "updated"
         actor = changes.actor or memory.agent
-        record_change(session, memory=memory, event_type=event_type, actor=actor, before=before)
+        record_change(
+            session,
+            memory=memory,
+            event_type=event_type,
+            actor=actor,
+            token=token,
+            before=before,
+        )
     _after_commit(store)
     return memory
 
@@ -178,7 +199,9 @@ def _check_status_change(memory: Memory, status: str | None) -> None:
         )
 
 
-def retract_memory(store: Store, *, memory_id: str, actor: str | None = None) -> Memory:
+def retract_memory(
+    store: Store, *, memory_id: str, actor: str | None = None, token: str | None = None
+) -> Memory:
     """Hide a memory from search and recall; it stays in history and by id."""
     with store.db.write() as session:
         memory = memory_row(session, memory_id)
@@ -191,6 +214,7 @@ def retract_memory(store: Store, *, memory_id: str, actor: str | None = None) ->
             memory=memory,
             event_type="retracted",
             actor=actor or memory.agent,
+            token=token,
             before=before,
         )
     _after_commit(store)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import Session, select
 
+from memory_service.errors import ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.projects import ProjectSummary
 from memory_service.store import Store
@@ -46,3 +48,17 @@ def list_projects(store: Store, *, projects: tuple[str, ...] | None = None) -> l
         )
         for r in rows
     ]
+
+
+def ensure_project(session: Session, project: str | None) -> None:
+    """Refuse a filter on a project that holds no memories, naming the known ones."""
+    if project is None:
+        return
+    if session.exec(select(Memory.id).where(Memory.project == project).limit(1)).first():
+        return
+    known = session.exec(select(Memory.project).distinct().order_by(Memory.project)).all()
+    raise ProjectNotFound(
+        f"project {project!r} has no memories; known projects: "
+        + (", ".join(known[:20]) if known else "none yet"),
+        project=project,
+    )

@@ -12,10 +12,10 @@ from memory_service.models import Checkpoint, Memory
 from memory_service.schemas.recall import RecallRequest
 from memory_service.schemas.search import SearchRequest
 from memory_service.services.history.checkpoints import count_changes_since, last_known_good
-from memory_service.services.search.filters import recent
 from memory_service.services.search.search import search_memories
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter
+from memory_service.store.memories import newest_memories
 
 SNIPPET = 400
 SECTION_TITLES = {
@@ -73,7 +73,7 @@ def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]
     dialect = store.db.dialect
     project = request.project
     with store.db.read() as session:
-        handoffs = recent(
+        handoffs = newest_memories(
             session,
             MemoryFilter(
                 project=project,
@@ -85,7 +85,7 @@ def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]
             dialect,
         )
         references = _referenced(session, handoffs)
-        decisions = recent(
+        decisions = newest_memories(
             session,
             MemoryFilter(
                 project=project,
@@ -95,14 +95,14 @@ def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]
             100,
             dialect,
         )
-        deliverables = recent(
+        deliverables = newest_memories(
             session,
             MemoryFilter(project=project, kinds=("deliverable",), for_agent=request.agent),
             50,
             dialect,
         )
         if not request.query:
-            relevant = recent(session, MemoryFilter(project=project), 20, dialect)
+            relevant = newest_memories(session, MemoryFilter(project=project), 20, dialect)
     if request.query:
         try:
             hits = search_memories(

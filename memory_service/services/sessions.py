@@ -114,7 +114,7 @@ def next_in_session(store: Store, memories: list[Memory]) -> list[Memory]:
 
 
 @dataclass(frozen=True)
-class Place:
+class SessionPlace:
     """Where a memory sits: its project and session, and the live memories written just
     before and after it there (none for a memory without a session); and its status."""
 
@@ -152,17 +152,17 @@ def _places_statement() -> Any:
     ).where(me.c.id.in_(ids))
 
 
-# Built once: compiling it costs ten times what SQLite takes to run it.
+# Built once: compiling it costs far more than SQLite takes to run it.
 _PLACES = _places_statement()
 
 
-def places(session: Session, memory_ids: list[str]) -> dict[str, Place]:
+def session_places(session: Session, memory_ids: list[str]) -> dict[str, SessionPlace]:
     """The place of each of these memories: one query, two index seeks on
     (project, session, pk) for each memory that has a session."""
     if not memory_ids:
         return {}
     found = session.execute(_PLACES, {"ids": memory_ids})
     return {
-        mid: Place(project, name, tuple(n for n in (before, after) if n), status)
+        mid: SessionPlace(project, name, tuple(n for n in (before, after) if n), status)
         for mid, project, name, status, before, after in found
     }

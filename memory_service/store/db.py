@@ -29,8 +29,8 @@ BUSY_TIMEOUT_S = 30
 # Units of work that commit together at most (see Database.write_together).
 GROUP_COMMIT_MAX = 64
 # SQLite's page cache per connection, in KiB. Its default (2 MiB) held less than one
-# search reads at 100,000 memories: 16 MiB took search p50 over HTTP from 18.9-19.3 to
-# 17.1 ms there, for 31 MiB more resident memory (decisions/0028).
+# search reads at 100,000 memories; this size holds it, and the search time it saves there
+# is worth the resident memory it costs (decisions/0028).
 SQLITE_CACHE_KIB = 16 * 1024
 R = TypeVar("R")
 # Nineteen digits in a row may be an integer beyond 64 bits (see read_json).
@@ -39,7 +39,8 @@ _LONG_DIGITS = re.compile(r"\d{19}")
 
 @dataclass
 class _Work:
-    """A caller's unit of work, with the context (principal) it runs in."""
+    """A caller's unit of work, with the caller's context: whichever thread runs it, it
+    sees the context variables of the request that asked for it."""
 
     fn: Callable[[Session], Any]
     context: contextvars.Context
@@ -53,7 +54,7 @@ class _Outcome:
 
 def read_json(text: str) -> Any:
     """A JSON column's value, as `json.loads` reads it. orjson parses a memory's eleven JSON
-    columns in less time (ten memories: 0.43 -> 0.34 ms) but turns integers beyond 64 bits
+    columns in less time, on every memory read, but turns integers beyond 64 bits
     into floats and refuses NaN and Infinity, which `json.dumps` writes: text with a long
     run of digits, or that orjson refuses, goes to the standard library."""
     if _LONG_DIGITS.search(text):

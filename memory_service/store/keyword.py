@@ -45,9 +45,9 @@ def quoted(text: str) -> str:
 def fts5_expression(terms: list[str], projects: tuple[str, ...] | None = None) -> str:
     """Any of the terms; inside the given projects when there are some.
 
-    The project column makes FTS5 score only that project's matches (on 10,000 memories in
-    10 projects: 11 ms -> 1.2 ms); the SQL filter stays exact, since a project name matched
-    as a phrase of words can also match a longer name."""
+    The project column makes FTS5 score only that project's matches, so a search costs what
+    the project holds, not what the store holds (decisions/0025); the SQL filter stays
+    exact, since a project name matched as a phrase of words can also match a longer name."""
     match = " OR ".join(quoted(t) for t in terms)
     named = [p for p in projects or () if _WORD.search(p)]
     if not named or len(named) != len(projects or ()):

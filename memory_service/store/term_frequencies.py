@@ -3,10 +3,10 @@
 FTS5's bm25 gives a term an inverse document frequency of log((N - n + 0.5) / (n + 0.5)),
 floored at 1e-6: a term found in more than half of the N rows adds nothing to any score,
 yet every row it matches is scored. In a store where most memories say "changed" or
-"service", such a term made a search score every memory of the project (100,000
-memories: 21.6 ms, against 9.3 ms without it). The number of rows holding a term is
-counted by FTS5 itself and kept for a minute: it drifts slowly, and near the threshold
-the term's weight is near zero either way.
+"service", such a term made a search score every memory of the project, so its cost grew
+with the project rather than with the matches that can rank. The number of rows holding a
+term is counted by FTS5 itself and kept for a minute: it drifts slowly, and near the
+threshold the term's weight is near zero either way.
 """
 
 from __future__ import annotations

@@ -62,8 +62,8 @@ _SWITCHED: set[Path] = set()
 def _write_ahead_log(db_file: Path) -> None:
     """Put embedded Chroma's SQLite file in WAL mode before Chroma opens it.
 
-    Chroma's Rust layer leaves it in rollback-journal mode (chroma-core/chroma#7040): eight
-    fsyncs per upsert, 30 ms or more with the GIL held. In WAL mode (the mode lives in the
+    Chroma's Rust layer leaves it in rollback-journal mode (chroma-core/chroma#7040):
+    several fsyncs per upsert, all with the GIL held. In WAL mode (the mode lives in the
     file), with SQLite's default synchronous=FULL, a commit is one fsync and stays durable.
     Only before Chroma's first open in this process: Chroma links its own SQLite, and
     closing a second library's handle on a file would drop the locks Chroma holds on it.

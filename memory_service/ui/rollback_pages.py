@@ -149,7 +149,10 @@ def rollback_confirm(
         return _preview(request, store, project, target, actor=who, error=error)
     who = access.act_as(principal, who, field="actor") or who
     done = rollback.rollback(
-        store, project=project, request=target.model_copy(update={"dry_run": False, "actor": who})
+        store,
+        project=project,
+        request=target.model_copy(update={"dry_run": False, "actor": who}),
+        token=principal.name,
     )
     rollback_id = done.rollback.id if done.rollback else ""
     return RedirectResponse(
@@ -169,7 +172,7 @@ def undo_confirm(
     who = access.act_as(principal, slug("actor", actor), field="actor")
     if who is None:
         raise InvalidInput("say who undoes the rollback: your name as a slug, e.g. 'qa-lead'")
-    done = rollback.undo_rollback(store, rollback_id=rollback_id, actor=who)
+    done = rollback.undo_rollback(store, rollback_id=rollback_id, actor=who, token=principal.name)
     assert done.rollback is not None
     project = done.rollback.project
     return RedirectResponse(

@@ -245,3 +245,20 @@ def test_recall_leaves_out_references_that_are_no_longer_current(client: TestCli
     ).json()
     assert recalled["sections"]["references"] == []
     assert old["id"] not in [m["id"] for m in recalled["sections"]["decisions"]]
+
+
+def test_two_handoffs_with_the_same_summary_are_two_pieces_of_work(client: TestClient) -> None:
+    first = hand_off(client, to_agent="frontend-developer")
+    second = hand_off(client, to_agent="qa-engineer")
+    assert first["id"] != second["id"]
+    assert [h["id"] for h in inbox(client, to_agent="qa-engineer")] == [second["id"]]
+    assert [h["id"] for h in inbox(client, to_agent="frontend-developer")] == [first["id"]]
+
+
+def test_a_retried_handoff_with_its_idempotency_key_is_stored_once(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "handoff-retry-1"}
+    first = client.post("/v1/handoffs", json=handoff_body(), headers=headers)
+    again = client.post("/v1/handoffs", json=handoff_body(), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert len(inbox(client, to_agent="frontend-developer")) == 1

@@ -157,3 +157,16 @@ def test_a_batch_writes_its_events_in_item_order_each_by_its_author(client: Test
         (stored[5]["id"], "created", architect),
     ]
     assert [c["seq"] for c in changes] == list(range(changes[0]["seq"], changes[0]["seq"] + 8))
+
+
+def test_refs_to_another_projects_memory_are_refused_by_name(client: TestClient) -> None:
+    other = client.post("/v1/memories", json=memory_body(project="elsewhere")).json()
+    response = client.post("/v1/memories", json=memory_body(refs=[other["id"]]))
+    assert response.status_code == 422
+    assert f"refs {other['id']} belong to another project" in response.json()["error"]["message"]
+
+
+def test_handoff_lists_on_a_note_are_refused_with_the_kind_to_send(client: TestClient) -> None:
+    response = client.post("/v1/memories", json=memory_body(pending=["pagination"]))
+    assert response.status_code == 422
+    assert "set kind=handoff" in response.json()["error"]["message"]

@@ -10,7 +10,7 @@ import pytest
 
 from agent_cli.config import DEFAULT_AGENT, DEFAULT_URL, ConfigError, load
 from agent_cli.main import hoist_global_options
-from tests.cli.conftest import AGENTMEM, clean_env
+from tests.support.agentmem import AGENTMEM, clean_env
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.cli.conftest import agentmem
-from tests.process.conftest import free_port
+from tests.support.agentmem import agentmem
+from tests.support.service import free_port
 
 PROJECT = "shop-errors"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.cli.conftest import Ran, agentmem
+from tests.support.agentmem import Ran, agentmem
 
 PROJECT = "shop-moments"
 

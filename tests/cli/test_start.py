@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from memory_service.store.embedding.embedder import Embedder
-from tests.cli.conftest import agentmem
+from tests.support.agentmem import agentmem
 
 PROJECT = "shop-busy"
 

@@ -15,8 +15,8 @@ from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.cli.conftest import AGENTMEM, clean_env
-from tests.process.conftest import free_port, service
+from tests.support.agentmem import AGENTMEM, clean_env
+from tests.support.service import free_port, service
 
 REQUIRED_TOOLS = {"remember", "recall", "search", "rollback", "checkpoint", "handoff", "inbox"}
 

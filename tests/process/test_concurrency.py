@@ -20,9 +20,9 @@ from memory_service.models import Event, Memory
 from memory_service.settings import Settings
 from memory_service.store.db import Database
 from memory_service.store.vectors import open_index
-from tests.process.conftest import start_service
-from tests.process.ledger import Ledger, check_store
-from tests.process.traffic import Tally, mixed_loop
+from tests.support.ledger import Ledger, check_store
+from tests.support.service import start_service
+from tests.support.traffic import Tally, mixed_loop
 
 CLIENTS = 16
 SECONDS = int(__import__("os").environ.get("DEBUG_SECONDS", "60"))

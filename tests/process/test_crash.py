@@ -19,8 +19,8 @@ import pytest
 
 from memory_service.settings import Settings
 from memory_service.store.vectors import open_index
-from tests.process.conftest import start_service
-from tests.process.ledger import Ledger, check_store, writer_loop
+from tests.support.ledger import Ledger, check_store, writer_loop
+from tests.support.service import start_service
 
 WRITERS = 8
 KILLS = 5

@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from memory_service.models import Event, IdempotencyKey, Memory
 from memory_service.store.db import Database
 from tests.factories import memory_body
-from tests.process.conftest import BIN, start_service
+from tests.support.service import BIN, start_service
 
 
 def test_more_than_one_worker_on_the_embedded_stack_is_refused_with_the_reason(

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.factories import memory_body
-from tests.process.conftest import BIN, free_port, service
+from tests.support.service import BIN, free_port, service
 
 
 def test_service_process_remembers_searches_and_recalls(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_crash_between_commit_and_index_write_leaves_the_memory_searchable(
         stderr=subprocess.DEVNULL,
     )
     try:
-        from tests.process.conftest import wait_ready
+        from tests.support.service import wait_ready
 
         wait_ready(f"http://127.0.0.1:{port}", crashing)
         with pytest.raises(httpx.TransportError):

@@ -13,7 +13,7 @@ import pytest
 
 from memory_service.store.embedding.embedder import Embedder
 from memory_service.store.embedding.onnx_export import ModelCacheMismatch
-from tests.process.conftest import BIN
+from tests.support.service import BIN
 
 
 def test_an_unknown_embedding_precision_is_refused_with_the_accepted_values(

@@ -20,7 +20,7 @@ from memory_service.settings import Settings
 from memory_service.store.db import Database
 from memory_service.store.embedding.embedder import Embedder
 from tests.factories import decision_body, remember, result_ids, search
-from tests.scaleout.servers import ChromaServer, PostgresServer, fresh_collection
+from tests.support.servers import ChromaServer, PostgresServer, fresh_collection
 
 BIN = Path(sys.executable).parent / "memory-service"
 

@@ -20,8 +20,8 @@ from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.embedding.embedder import Embedder
 from tests.factories import edit_unindexed
-from tests.scaleout.servers import ChromaServer, PostgresServer, fresh_collection
 from tests.support.model import SAME_TEXT
+from tests.support.servers import ChromaServer, PostgresServer, fresh_collection
 
 WORDS = "ledger invoice tenant cache shard replica queue retry schema index vector".split()
 
@@ -38,7 +38,9 @@ def _change(store: Store, rng: random.Random, ids: list[str], n: int) -> None:
                 memory.status = "active"
             else:
                 memory.status = "retracted"
-            record_change(session, memory=memory, event_type="updated", actor="t", before=before)
+            record_change(
+                session, memory=memory, event_type="updated", actor="t", token=None, before=before
+            )
 
 
 def _replicas(

@@ -18,9 +18,9 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from tests.cli.conftest import AGENTMEM, agentmem, clean_env
-from tests.process.conftest import service
 from tests.security.conftest import FOREIGN, OWN, issue_tokens
+from tests.support.agentmem import AGENTMEM, agentmem, clean_env
+from tests.support.service import service
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.process.conftest import BIN, free_port, service
+from tests.support.service import BIN, free_port, service
 
 
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,9 +10,15 @@ import pytest
 
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from tests.process.conftest import service
 from tests.security.conftest import OWN, issue_tokens
-from tests.ui.conftest import browser  # noqa: F401 - the shared Chromium fixture
+from tests.support.browser import chromium
+from tests.support.service import service
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +37,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 
 def test_a_person_signs_in_with_a_token_and_the_pages_obey_the_policy(
     served: tuple[str, dict[str, str]],
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     url, tokens = served
     context = browser.new_context()

@@ -175,6 +175,35 @@ def test_a_wrapped_because_and_text_among_the_options_are_read() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "reasoning"),
+    [
+        (
+            '"Overlap the model with SQL", together with cheaper stages,\nbecause it is faster.',
+            "together with cheaper stages,\nbecause it is faster.",
+        ),
+        ('"Overlap the model with SQL" because it is faster.', "it is faster."),
+        ('"Overlap the model with SQL".\n\nIt is faster.', "It is faster."),
+    ],
+)
+def test_an_outcome_that_goes_on_after_its_chosen_option_keeps_that_option(
+    written: str, reasoning: str
+) -> None:
+    text = (
+        "---\nstatus: accepted\n---\n\n# The model works beside SQL\n\n"
+        "## Considered Options\n\n* Overlap the model with SQL\n* Run several processes\n\n"
+        f"## Decision Outcome\n\nChosen option: {written}\n"
+    )
+    record = madr.parse("0027-the-model.md", text)
+    assert (record.outcome, record.reasoning) == ("Overlap the model with SQL", reasoning)
+    rendered = madr.render(record, derived_agent=None, derived_id=None)
+    assert rendered.count("Chosen option") == 1
+    assert f'Chosen option: "Overlap the model with SQL", because {reasoning}\n' in rendered
+    back = madr.parse("0027-the-model.md", rendered)
+    assert (back.outcome, back.reasoning) == (record.outcome, record.reasoning)
+    assert madr.render(back, derived_agent=None, derived_id=None) == rendered
+
+
 def test_derived_agent_and_id_are_left_out_of_the_file() -> None:
     record = madr.AdrRecord(
         number=1, slug="x", title="X", agent="dba", decision_makers=["dba"], memory_id="A" * 26

@@ -17,7 +17,7 @@ from memory_service.services.search import search as search_module
 from memory_service.services.search.filters import build_filter
 from memory_service.services.search.search import _rank
 from memory_service.services.search.vector_candidates import index_projects, nearest
-from memory_service.services.sessions import places
+from memory_service.services.sessions import session_places
 from memory_service.settings import Settings
 from memory_service.store.embedding.embedder import Embedder
 from memory_service.store.keyword import keyword_search
@@ -62,7 +62,7 @@ def test_the_bound_ranks_exactly_like_reading_every_vector(
                 session, query=query, where=where, n=50, dialect="sqlite", weighed_only=True
             )
             found = nearest(store, session, query=embedder.embed_query(query), where=where, n=15)
-            place = places(
+            place = session_places(
                 session,
                 list(
                     dict.fromkeys(

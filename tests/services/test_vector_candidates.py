@@ -38,7 +38,9 @@ def _supersede_nearest(store: Store, query: list[float], count: int) -> set[str]
             memory = session.exec(select(Memory).where(Memory.id == hit.memory_id)).one()
             before = snapshot(memory)
             memory.status = "superseded"
-            record_change(session, memory=memory, event_type="updated", actor="t", before=before)
+            record_change(
+                session, memory=memory, event_type="updated", actor="t", token=None, before=before
+            )
     return {h.memory_id for h in hits}
 
 

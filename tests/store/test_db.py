@@ -92,7 +92,7 @@ def test_json_columns_read_back_what_json_dumps_wrote_beyond_orjson(db: Database
     from datetime import UTC, datetime
 
     from memory_service.models import Memory
-    from memory_service.store.lookups import load_memories
+    from memory_service.store.memories import load_memories
 
     # Each in a column of its own: orjson refuses Infinity, so that column always falls back.
     meta = {"big": 2**70 + 1, "id": 12345678901234567890123, "nested": {"n": [1, 2.5, "café"]}}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +59,6 @@ class Principal:
 
 
 LOCAL = Principal(name=None, role="admin")
-_acting: ContextVar[Principal | None] = ContextVar("acting_principal", default=None)
 
 
 def hash_token(token: str) -> str:
@@ -154,19 +152,9 @@ def open_mode_notice(db: Database, host: str) -> str | None:
     )
 
 
-def begin(principal: Principal) -> None:
-    """Make `principal` the one every event of this request records."""
-    _acting.set(principal)
-
-
-def acting_name() -> str | None:
-    """The name of the token the current request authenticated with (None: none)."""
-    principal = _acting.get()
-    return principal.name if principal else None
-
-
-def required(value: str | None, field: str) -> str:
-    """`value`, or InvalidInput: the request must name who acts when its token does not."""
+def named_actor(value: str | None, field: str) -> str:
+    """The acting agent `value` names, or InvalidInput: a request must name who acts when
+    its token does not."""
     if not value:
         raise InvalidInput(
             f"{field} is required: name the agent (a token created with --agent fills it in)",

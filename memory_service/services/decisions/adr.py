@@ -27,7 +27,7 @@ from memory_service.services.decisions.madr import (
     clean_text,
     heading,
 )
-from memory_service.services.search.filters import ensure_project
+from memory_service.services.projects import ensure_project
 from memory_service.store import Store
 
 INDEX_FILE = "README.md"

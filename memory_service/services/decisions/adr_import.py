@@ -40,7 +40,7 @@ from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.services.write_path.creation import content_hash
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
-from memory_service.store.lookups import load_memories
+from memory_service.store.memories import load_memories
 
 ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 MAX_TITLE = 300
@@ -156,7 +156,7 @@ def _existing(session: Session, parsed: list[_Parsed], project: str) -> dict[str
 
 
 def import_files(
-    store: Store, *, project: str, files: list[AdrFile], actor: str
+    store: Store, *, project: str, files: list[AdrFile], actor: str, token: str | None = None
 ) -> AdrImportResult:
     """Create or update the project's decisions from ADR files; unchanged files write nothing."""
     files = scrub(files, policy=store.settings.secrets, field="files")
@@ -188,7 +188,15 @@ def import_files(
             target = values_of(p.record, agent=p.agent, memory_id=partial(resolve, p.name))
             memory = existing.get(p.memory_id)
             outcome = _write(
-                store, session, p, target, memory, files_now, project=project, actor=actor
+                store,
+                session,
+                p,
+                target,
+                memory,
+                files_now,
+                project=project,
+                actor=actor,
+                token=token,
             )
             results.append(
                 AdrFileResult(
@@ -213,6 +221,7 @@ def _write(
     *,
     project: str,
     actor: str,
+    token: str | None,
 ) -> str:
     """Write one decision if its file says something new; the word for what happened."""
     if memory is None:
@@ -231,7 +240,9 @@ def _write(
         )
         _apply(memory, {k: v for k, v in target.items() if not (k == "day" and v is None)})
         _check(store, p.name, memory)
-        record_change(session, memory=memory, event_type="imported", actor=actor, before=None)
+        record_change(
+            session, memory=memory, event_type="imported", actor=actor, token=token, before=None
+        )
         return "created"
     current: dict[str, Any] = {}
     if memory.id in files_now:
@@ -249,5 +260,7 @@ def _write(
     before = snapshot(memory)
     _apply(memory, changed)
     _check(store, p.name, memory)
-    record_change(session, memory=memory, event_type="imported", actor=actor, before=before)
+    record_change(
+        session, memory=memory, event_type="imported", actor=actor, token=token, before=before
+    )
     return "updated"

@@ -12,12 +12,12 @@ from memory_service.errors import MemoryNotFound
 from memory_service.models import Event, Memory
 from memory_service.schemas.fields import DECISION_STATUSES
 from memory_service.schemas.search import SearchRequest
-from memory_service.services.search.filters import ensure_project
+from memory_service.services.projects import ensure_project
 from memory_service.services.search.search import search_memories
 from memory_service.services.views import replacement_titles
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
-from memory_service.store.lookups import load_memories
+from memory_service.store.memories import load_memories, memory_by_id
 
 SEARCH_LIMIT = 100
 CHAIN_LIMIT = 50
@@ -137,7 +137,7 @@ def decision_log(
 def get_in_project(store: Store, *, project: str, memory_id: str) -> Memory:
     """A memory of the project by id (any status), or MemoryNotFound."""
     with store.db.read() as session:
-        memory = session.exec(select(Memory).where(Memory.id == memory_id)).first()
+        memory = memory_by_id(session, memory_id)
     if memory is None or memory.project != project:
         raise MemoryNotFound(
             f"project {project!r} has no memory with id {memory_id!r}", id=memory_id
@@ -156,7 +156,7 @@ def supersession_chain(store: Store, *, memory: Memory) -> list[Memory]:
                 next_id = getattr(current, attr)
                 if not next_id or next_id in seen:
                     break
-                found = session.exec(select(Memory).where(Memory.id == next_id)).first()
+                found = memory_by_id(session, next_id)
                 if found is None:
                     break
                 seen.add(found.id)

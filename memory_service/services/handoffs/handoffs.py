@@ -6,15 +6,12 @@ in `handoff_states`.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
-from ulid import ULID
 
-from memory_service.errors import InvalidInput, MemoryNotFound
-from memory_service.models import IdempotencyKey, Memory, utcnow
+from memory_service.errors import MemoryNotFound
+from memory_service.models import Memory
 from memory_service.schemas.handoffs import (
     HandoffCreate,
     HandoffNote,
@@ -22,17 +19,14 @@ from memory_service.schemas.handoffs import (
     InboxState,
     RefSummary,
 )
-from memory_service.services.access.access import required
-from memory_service.services.indexing import indexing
-from memory_service.services.memories import replayed_ids
-from memory_service.services.search.filters import ensure_project
-from memory_service.services.texts import default_title
-from memory_service.services.write_path.changes import record_change
-from memory_service.services.write_path.creation import content_hash
+from memory_service.schemas.memories import MemoryCreate
+from memory_service.services.access.access import named_actor
+from memory_service.services.memories import remember_many
+from memory_service.services.projects import ensure_project
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, sql_where
-from memory_service.store.lookups import load_memories
+from memory_service.store.memories import load_memories, memory_by_id
 
 ALL_STATES = ("open", "acknowledged", "completed")
 STATES: dict[str, tuple[str, ...]] = {
@@ -78,85 +72,44 @@ def public_handoffs(session: Session, memories: Sequence[Memory]) -> list[Handof
     return [_public(m, refs) for m in memories]
 
 
-def _check_refs(session: Session, project: str, refs: list[str]) -> None:
-    if not refs:
-        return
-    found = load_memories(session, refs)
-    missing = [r for r in refs if r not in found]
-    if missing:
-        raise InvalidInput(
-            f"refs name unknown memory ids: {', '.join(missing)}; refer to existing memories",
-            missing=missing,
-        )
-    foreign = [r.id for r in found.values() if r.project != project]
-    if foreign:
-        raise InvalidInput(
-            f"refs {', '.join(foreign)} belong to another project; a handoff of project "
-            f"{project!r} may refer only to that project's memories",
-            foreign=foreign,
-        )
-
-
-def _request_hash(handoff: HandoffCreate) -> str:
-    body = json.dumps(handoff.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(f"handoff\0{body}".encode()).hexdigest()
-
-
-def _replay(session: Session, key: str, request_hash: str) -> Memory | None:
-    ids = replayed_ids(session, key, request_hash)
-    if ids is None:
-        return None
-    return session.exec(select(Memory).where(Memory.id == ids[0])).one()
-
-
 def create_handoff(
-    store: Store, *, handoff: HandoffCreate, idempotency_key: str | None = None
+    store: Store,
+    *,
+    handoff: HandoffCreate,
+    idempotency_key: str | None = None,
+    token: str | None = None,
 ) -> HandoffPublic:
-    """Record a handoff from one agent to another; it starts open."""
+    """Record a handoff from one agent to another; it starts open. It is made like every
+    memory (memories.remember_many), but never merged with an earlier handoff of the same
+    summary: each handoff is its own piece of work."""
+    # Scanned as the caller wrote it, so a refusal names the handoff's own fields.
     handoff = scrub(handoff, policy=store.settings.secrets)
-    sender = required(handoff.from_agent, "from_agent")
-    request_hash = _request_hash(handoff)
-    with store.db.write() as session:
-        replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
-        if replayed is not None:
-            return public_handoffs(session, [replayed])[0]
-        _check_refs(session, handoff.project, handoff.refs)
-        now = utcnow()
-        memory = Memory(
-            id=str(ULID()),
-            project=handoff.project,
-            agent=sender,
-            kind="handoff",
-            title=(handoff.title or "").strip() or default_title(handoff.summary),
-            content=handoff.summary,
-            topic=handoff.topic,
-            tags=handoff.tags,
-            for_agents=[handoff.to_agent],
-            session=handoff.session,
-            status="open",
-            refs=handoff.refs,
-            completed=handoff.completed,
-            pending=handoff.pending,
-            risks=handoff.risks,
-            occurred_at=now,
-            recorded_at=now,
-            content_hash=content_hash(handoff.project, "handoff", handoff.summary),
-        )
-        record_change(session, memory=memory, event_type="created", actor=sender, before=None)
-        if idempotency_key:
-            session.add(
-                IdempotencyKey(
-                    key=idempotency_key, memory_ids=[memory.id], request_hash=request_hash
-                )
-            )
-        public = public_handoffs(session, [memory])[0]
-    indexing.sync(store)
-    return public
+    sender = named_actor(handoff.from_agent, "from_agent")
+    item = MemoryCreate(
+        project=handoff.project,
+        agent=sender,
+        kind="handoff",
+        title=(handoff.title or "").strip() or None,
+        content=handoff.summary,
+        topic=handoff.topic,
+        tags=handoff.tags,
+        for_agents=[handoff.to_agent],
+        session=handoff.session,
+        refs=handoff.refs,
+        completed=handoff.completed,
+        pending=handoff.pending,
+        risks=handoff.risks,
+    )
+    [made] = remember_many(
+        store, items=[item], idempotency_key=idempotency_key, token=token, deduplicate=False
+    )
+    with store.db.read() as session:
+        return public_handoffs(session, [made.memory])[0]
 
 
 def get_handoff_row(session: Session, handoff_id: str) -> Memory:
     """The handoff's row, or MemoryNotFound naming what the id is instead."""
-    memory = session.exec(select(Memory).where(Memory.id == handoff_id)).first()
+    memory = memory_by_id(session, handoff_id)
     if memory is None:
         raise MemoryNotFound(f"no handoff has id {handoff_id!r}", id=handoff_id)
     if memory.kind != "handoff":

@@ -37,6 +37,7 @@ def _transition(
     allowed_from: tuple[str, ...],
     actor: str | None,
     note: str | None,
+    token: str | None,
 ) -> HandoffPublic:
     note = scrub(note, policy=store.settings.secrets, field="note")
     with store.db.write() as session:
@@ -60,14 +61,26 @@ def _transition(
         notes = [*memory.meta.get("notes", []), entry.model_dump(mode="json")]
         memory.meta = {**memory.meta, "notes": notes}
         memory.status = to_state
-        record_change(session, memory=memory, event_type=to_state, actor=actor, before=before)
+        record_change(
+            session,
+            memory=memory,
+            event_type=to_state,
+            actor=actor,
+            token=token,
+            before=before,
+        )
         public = public_handoffs(session, [memory])[0]
     indexing.sync(store)
     return public
 
 
 def acknowledge_handoff(
-    store: Store, *, handoff_id: str, actor: str | None = None, note: str | None = None
+    store: Store,
+    *,
+    handoff_id: str,
+    actor: str | None = None,
+    note: str | None = None,
+    token: str | None = None,
 ) -> HandoffPublic:
     """The receiver confirms it has taken the handoff (open -> acknowledged)."""
     return _transition(
@@ -77,11 +90,17 @@ def acknowledge_handoff(
         allowed_from=("open",),
         actor=actor,
         note=note,
+        token=token,
     )
 
 
 def complete_handoff(
-    store: Store, *, handoff_id: str, actor: str | None = None, note: str | None = None
+    store: Store,
+    *,
+    handoff_id: str,
+    actor: str | None = None,
+    note: str | None = None,
+    token: str | None = None,
 ) -> HandoffPublic:
     """Close a handoff whose pending work is done (open or acknowledged -> completed)."""
     return _transition(
@@ -91,4 +110,5 @@ def complete_handoff(
         allowed_from=("open", "acknowledged"),
         actor=actor,
         note=note,
+        token=token,
     )

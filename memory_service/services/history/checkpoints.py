@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 from ulid import ULID
 
-from memory_service.errors import ProjectNotFound, RollbackTargetUnknown
-from memory_service.models import Checkpoint, Event, Memory
+from memory_service.errors import RollbackTargetUnknown
+from memory_service.models import Checkpoint, Event
 from memory_service.schemas.checkpoints import CheckpointCreate
-from memory_service.services.access.access import required
+from memory_service.services.access.access import named_actor
 from memory_service.services.history.history import current_seq, parse_time, seq_at_time
+from memory_service.services.projects import ensure_project
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
 
@@ -27,19 +28,12 @@ class Target:
     checkpoint: Checkpoint | None = None
 
 
-def _ensure_project(session: Session, project: str) -> None:
-    if session.exec(select(Memory.id).where(Memory.project == project).limit(1)).first() is None:
-        raise ProjectNotFound(
-            f"project {project!r} has no memories: check the project name", project=project
-        )
-
-
 def create_checkpoint(store: Store, *, project: str, body: CheckpointCreate) -> Checkpoint:
     """Mark the project's current state (the newest event sequence) with a label."""
     body = scrub(body, policy=store.settings.secrets)
-    agent = required(body.agent, "agent")
+    agent = named_actor(body.agent, "agent")
     with store.db.write() as session:
-        _ensure_project(session, project)
+        ensure_project(session, project)
         checkpoint = Checkpoint(
             id=str(ULID()),
             project=project,
@@ -56,7 +50,7 @@ def create_checkpoint(store: Store, *, project: str, body: CheckpointCreate) -> 
 def list_checkpoints(store: Store, *, project: str) -> list[Checkpoint]:
     """The project's checkpoints, newest first."""
     with store.db.read() as session:
-        _ensure_project(session, project)
+        ensure_project(session, project)
         stmt = (
             select(Checkpoint)
             .where(Checkpoint.project == project)
@@ -108,7 +102,7 @@ def resolve_target(session: Session, project: str, spec: str) -> Target:
 def changes_since(store: Store, *, project: str, since: str) -> tuple[Target, list[Event]]:
     """The project's events after the target, oldest first."""
     with store.db.read() as session:
-        _ensure_project(session, project)
+        ensure_project(session, project)
         target = resolve_target(session, project, since)
         events = session.exec(
             select(Event)

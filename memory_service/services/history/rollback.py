@@ -15,13 +15,13 @@ from ulid import ULID
 from memory_service.errors import NothingToRollBack, RollbackNotFound, StateConflict
 from memory_service.models import Event, Memory, Rollback
 from memory_service.schemas.rollback import FieldChange, ImpactItem, PlannedChange, RollbackRequest
-from memory_service.services.access.access import required
+from memory_service.services.access.access import named_actor
 from memory_service.services.history.checkpoints import Target, resolve_target
 from memory_service.services.history.history import VOLATILE, current_seq, states_at
 from memory_service.services.indexing import indexing
 from memory_service.services.write_path.changes import Change, record_changes, snapshot
 from memory_service.store import Store
-from memory_service.store.lookups import load_memories
+from memory_service.store.memories import load_memories
 
 # Never restored from an old version: identity, and the fields every version rewrites.
 KEPT = VOLATILE | {"id", "project", "kind", "recorded_at"}
@@ -149,14 +149,16 @@ def _plan(session: Session, project: str, request: RollbackRequest) -> tuple[Tar
     return target, steps
 
 
-def rollback(store: Store, *, project: str, request: RollbackRequest) -> Outcome:
+def rollback(
+    store: Store, *, project: str, request: RollbackRequest, token: str | None = None
+) -> Outcome:
     """Restore the project's memories in scope to their state at the target, atomically."""
     if request.dry_run:
         with _collector_paused(), store.db.read() as session:
             target, steps = _plan(session, project, request)
             changes = [s.change for s in steps]
             return Outcome(None, target, changes, _impact(session, project, changes))
-    actor = required(request.actor, "actor")
+    actor = named_actor(request.actor, "actor")
     with _collector_paused(), store.db.write() as session:
         target, steps = _plan(session, project, request)
         changes = [s.change for s in steps]
@@ -177,6 +179,7 @@ def rollback(store: Store, *, project: str, request: RollbackRequest) -> Outcome
             changes=[_apply(s) for s in steps],
             event_type="rolled_back",
             actor=actor,
+            token=token,
             rollback_id=record.id,
         )
     indexing.sync(store)
@@ -200,7 +203,9 @@ def _reverted(
     ]
 
 
-def undo_rollback(store: Store, *, rollback_id: str, actor: str) -> Outcome:
+def undo_rollback(
+    store: Store, *, rollback_id: str, actor: str, token: str | None = None
+) -> Outcome:
     """Re-apply what a rollback reverted, provided nothing changed those memories since."""
     with _collector_paused(), store.db.write() as session:
         original = session.get(Rollback, rollback_id)
@@ -239,6 +244,7 @@ def undo_rollback(store: Store, *, rollback_id: str, actor: str) -> Outcome:
             changes=[_apply(s) for s in steps],
             event_type="rollback_undone",
             actor=actor,
+            token=token,
             rollback_id=record.id,
         )
         original.undone_by = record.id

@@ -15,7 +15,7 @@ from memory_service.services.indexing.vector_cache import embed_texts
 from memory_service.services.sessions import next_in_session, previous_in_session
 from memory_service.services.texts import embedding_text
 from memory_service.store import Store
-from memory_service.store.lookups import load_memories
+from memory_service.store.memories import load_memories
 from memory_service.store.vectors import chroma_metadata
 
 # Outbox rows per drain step: a rollback's thousands of rows take a few index writes.

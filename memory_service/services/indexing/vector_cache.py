@@ -38,12 +38,12 @@ def embed_texts(store: Store, texts: list[str]) -> list[list[float]]:
     if unready:
         fresh.update(zip(unready, store.embedder.embed([text_of[k] for k in unready]), strict=True))
     if fresh:
-        _remember(store, fresh)
+        _cache_vectors(store, fresh)
     cached.update(fresh)
     return [cached[k] for k in keys]
 
 
-def _remember(store: Store, vectors: dict[str, list[float]]) -> None:
+def _cache_vectors(store: Store, vectors: dict[str, list[float]]) -> None:
     table = EmbeddingCache.__table__  # type: ignore[attr-defined]
     insert = postgresql.insert if store.db.dialect == "postgresql" else sqlite.insert
     rows = [

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, func, select
 from memory_service.models import Event
 from memory_service.schemas.search import ScoreExplain, SearchRequest
 from memory_service.services.history.history import memory_from_snapshot, resolve_as_of
-from memory_service.services.search.filters import Hit, build_filter, ensure_project
+from memory_service.services.projects import ensure_project
+from memory_service.services.search.filters import Hit, build_filter
 from memory_service.services.texts import embedding_text
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
-
-from memory_service.errors import ProjectNotFound
 from memory_service.models import Memory
 from memory_service.schemas.search import ScoreExplain, SearchRequest
-from memory_service.store.filters import MemoryFilter, sql_where
+from memory_service.store.filters import MemoryFilter
 
 
 @dataclass
@@ -37,20 +34,6 @@ def build_filter(request: SearchRequest, projects: tuple[str, ...] | None = None
     )
 
 
-def ensure_project(session: Session, project: str | None) -> None:
-    """Refuse a filter on a project that holds no memories, naming the known ones."""
-    if project is None:
-        return
-    if session.exec(select(Memory.id).where(Memory.project == project).limit(1)).first():
-        return
-    known = session.exec(select(Memory.project).distinct().order_by(Memory.project)).all()
-    raise ProjectNotFound(
-        f"project {project!r} has no memories; known projects: "
-        + (", ".join(known[:20]) if known else "none yet"),
-        project=project,
-    )
-
-
 def has_filter(f: MemoryFilter) -> bool:
     return any(
         (
@@ -65,14 +48,3 @@ def has_filter(f: MemoryFilter) -> bool:
             f.until,
         )
     )
-
-
-def recent(session: Session, where: MemoryFilter, k: int, dialect: str) -> list[Memory]:
-    """The newest memories under the filter."""
-    stmt = (
-        select(Memory)
-        .where(*sql_where(where, dialect))
-        .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
-        .limit(k)
-    )
-    return list(session.exec(stmt).all())

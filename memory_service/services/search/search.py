@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from memory_service.errors import InvalidInput
-from memory_service.schemas.search import SearchRequest
+from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
+from memory_service.services.projects import ensure_project
 from memory_service.services.search.as_of import search_as_of
 from memory_service.services.search.filters import (
     Hit,
     build_filter,
-    ensure_project,
     has_filter,
-    recent,
 )
 from memory_service.services.search.ranking import Score, fuse, session_key
 from memory_service.services.search.vector_candidates import (
@@ -21,12 +20,33 @@ from memory_service.services.search.vector_candidates import (
     nearest,
     start_nearest,
 )
-from memory_service.services.sessions import Place, places
+from memory_service.services.sessions import SessionPlace, session_places
+from memory_service.services.views import replacement_titles, to_public
 from memory_service.store import Store
 from memory_service.store.keyword import KeywordHit, keyword_search
-from memory_service.store.lookups import load_memories
+from memory_service.store.memories import load_memories, newest_memories
 
 CANDIDATES = 50
+
+
+def search_response(
+    store: Store, *, request: SearchRequest, projects: tuple[str, ...] | None = None
+) -> SearchResponse:
+    """`search_memories` as callers see it: each memory public, with the title of the
+    decision that replaced it when it was superseded."""
+    hits = search_memories(store, request=request, projects=projects)
+    with store.db.read() as session:
+        titles = replacement_titles(session, [h.memory for h in hits])
+    return SearchResponse(
+        results=[
+            SearchResult(
+                memory=to_public(h.memory, titles.get(h.memory.superseded_by or "")),
+                score=h.score,
+                explain=h.explain,
+            )
+            for h in hits
+        ]
+    )
 
 
 def search_memories(
@@ -43,7 +63,7 @@ def search_memories(
                 raise InvalidInput(
                     "query is empty: give a query, or at least one filter to list by recency"
                 )
-            listed = recent(session, where, request.k, dialect)
+            listed = newest_memories(session, where, request.k, dialect)
             if not listed:
                 ensure_project(session, request.project)
             return [Hit(m, 0.0, None) for m in listed]
@@ -69,20 +89,28 @@ def search_memories(
             if request.mode != "vector"
             else []
         )
-        place = places(session, [k.memory_id for k in keyword])
-        asked = asking.result() if asking else None
+        place = session_places(session, [k.memory_id for k in keyword])
+        embedded = asking.result() if asking else None
         # `nearest` adds the places of the index's nearest, whose status it checks.
         found = (
             nearest(
-                store, session, query=asked.query, where=where, n=n, wide=asked.wide, placed=place
+                store,
+                session,
+                query=embedded.query,
+                where=where,
+                n=n,
+                unfiltered=embedded.unfiltered,
+                placed=place,
             )
-            if asked
+            if embedded
             else None
         )
         vector = found.hits if found else []
         # Both lists passed the filter in SQL, in this read's snapshot: an index entry that
         # lags a change is already out, and every candidate is current.
-        place.update(places(session, [h.memory_id for h in vector if h.memory_id not in place]))
+        place.update(
+            session_places(session, [h.memory_id for h in vector if h.memory_id not in place])
+        )
         candidates = {h.memory_id for h in vector} | {k.memory_id for k in keyword}
         place = {mid: p for mid, p in place.items() if mid in candidates}
         ranked, scores = _rank(store, request, found, keyword, place, index_projects(where))
@@ -102,7 +130,7 @@ def _rank(
     request: SearchRequest,
     found: Nearest | None,
     keyword: list[KeywordHit],
-    place: dict[str, Place],
+    place: dict[str, SessionPlace],
     projects: tuple[str, ...] | None,
 ) -> tuple[list[str], dict[str, Score]]:
     """The best k candidates, and every candidate's score.

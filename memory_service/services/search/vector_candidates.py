@@ -4,7 +4,7 @@ The index keeps one Chroma collection per project, so a project filter only pick
 collection. Chroma applies any other `where` by listing the matching ids before its graph
 search, which costs several times the search itself; the statuses every search hides
 (retracted, superseded) are therefore filtered in SQL instead, from a few more neighbours
-than asked for. That is exact, not a guess: if at least `n` of the nearest `wide` pass, no
+than asked for. That is exact, not a guess: if at least `n` of the unfiltered nearest pass, no
 memory that passes can be nearer than the `n`-th of them. Only when too few pass, or the
 filter says more than project and status, is Chroma asked with the filter (decisions/0023).
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from memory_service.models import Memory
-from memory_service.services.sessions import Place, places
+from memory_service.services.sessions import SessionPlace, session_places
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter, chroma_where, sql_where
 from memory_service.store.vectors import VectorHit
@@ -48,13 +48,13 @@ def _passing(
 
 
 def _passing_statuses(
-    session: Session, hits: list[VectorHit], where: MemoryFilter, placed: dict[str, Place]
+    session: Session, hits: list[VectorHit], where: MemoryFilter, placed: dict[str, SessionPlace]
 ) -> set[str]:
     """`_passing` for a filter on projects and statuses only, checked in Python on the hits'
     places: those `placed` already in this read, the others looked up and added to it. By
     id alone: with a condition on the project too, SQLite (without statistics) scanned the
-    project's rows instead of looking up each id (5.4 ms at 100,000 memories)."""
-    placed.update(places(session, [h.memory_id for h in hits if h.memory_id not in placed]))
+    project's rows instead of looking up each id, a cost that grew with the project."""
+    placed.update(session_places(session, [h.memory_id for h in hits if h.memory_id not in placed]))
     return {
         h.memory_id
         for h in hits
@@ -82,25 +82,25 @@ def _found(hits: list[VectorHit], asked: int, passing: set[str]) -> Nearest:
 
 
 @dataclass(frozen=True)
-class Asked:
+class EmbeddedQuery:
     """A query's vector and, when its filter is project and status only, the index's
     `n + SPARE` nearest in those projects, asked without a filter."""
 
     query: list[float]
-    wide: list[VectorHit] | None
+    unfiltered: list[VectorHit] | None
 
 
-def start_nearest(store: Store, text: str, *, where: MemoryFilter, n: int) -> Future[Asked]:
+def start_nearest(store: Store, text: str, *, where: MemoryFilter, n: int) -> Future[EmbeddedQuery]:
     """Embed the query and ask the index on the model's worker thread, while the caller's
     SQL finds the keyword matches (decisions/0029); `nearest` finishes the work."""
 
-    def ask(query: list[float]) -> Asked:
-        return Asked(query, _wide(store, query, where=where, n=n))
+    def ask(query: list[float]) -> EmbeddedQuery:
+        return EmbeddedQuery(query, _unfiltered_nearest(store, query, where=where, n=n))
 
     return store.embedder.start_query(text, then=ask)
 
 
-def _wide(
+def _unfiltered_nearest(
     store: Store, query: list[float], *, where: MemoryFilter, n: int
 ) -> list[VectorHit] | None:
     if not where.scope_and_status_only():
@@ -115,15 +115,19 @@ def nearest(
     query: list[float],
     where: MemoryFilter,
     n: int,
-    wide: list[VectorHit] | None = None,
-    placed: dict[str, Place] | None = None,
+    unfiltered: list[VectorHit] | None = None,
+    placed: dict[str, SessionPlace] | None = None,
 ) -> Nearest:
     """The nearest memories passing `where`: at least `n` of them when that many exist.
-    `wide` is what `start_nearest` already asked the index, if anything; `placed`, the
+    `unfiltered` is what `start_nearest` already asked the index, if anything; `placed`, the
     places looked up in this read, gains those of the index's nearest (one query checks
     their status and says where they sit)."""
     projects = index_projects(where)
-    hits = wide if wide is not None else _wide(store, query, where=where, n=n)
+    hits = (
+        unfiltered
+        if unfiltered is not None
+        else _unfiltered_nearest(store, query, where=where, n=n)
+    )
     if hits is not None:
         passing = _passing_statuses(session, hits, where, {} if placed is None else placed)
         if len(passing) >= n or len(hits) < n + SPARE:

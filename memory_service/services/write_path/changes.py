@@ -11,7 +11,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
 from memory_service.models import Event, Memory, Outbox, ProjectCounter, utcnow
-from memory_service.services.access.access import acting_name
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,14 @@ def record_change(
     memory: Memory,
     event_type: str,
     actor: str,
+    token: str | None,
     before: dict[str, Any] | None,
 ) -> None:
-    """Persist `memory` as a new version with its event and its outbox row."""
-    record_changes(session, changes=[Change(memory, before)], event_type=event_type, actor=actor)
+    """Persist `memory` as a new version with its event and its outbox row; the event names
+    the agent who acts and the access token it came with (None: no token)."""
+    record_changes(
+        session, changes=[Change(memory, before)], event_type=event_type, actor=actor, token=token
+    )
 
 
 def record_changes(
@@ -79,6 +82,7 @@ def record_changes(
     changes: list[Change],
     event_type: str,
     actor: str,
+    token: str | None,
     rollback_id: str | None = None,
 ) -> None:
     """Persist each memory as a new version, with its event and outbox row, in this order."""
@@ -87,7 +91,7 @@ def record_changes(
     # One counter step per project: a rollback numbers thousands of events at once.
     counts = Counter(c.memory.project for c in changes)
     next_seq = {p: next_project_seq(session, p, n) for p, n in counts.items()}
-    now, principal = utcnow(), acting_name()
+    now = utcnow()
     events, outbox = [], []
     for change in changes:
         memory, before = change.memory, change.before
@@ -108,7 +112,7 @@ def record_changes(
                 "after": snapshot(memory),
                 "rollback_id": rollback_id,
                 "project_seq": project_seq,
-                "principal": principal,
+                "principal": token,
             }
         )
         outbox.append({"memory_id": memory.id, "created_at": now})

@@ -17,7 +17,7 @@ from memory_service.errors import DecisionConflict, InvalidInput, MemoryNotFound
 from memory_service.models import Memory, utcnow
 from memory_service.schemas.fields import DEFAULT_STATUS
 from memory_service.schemas.memories import ConflictRef, MemoryCreate
-from memory_service.services.access.access import required
+from memory_service.services.access.access import named_actor
 from memory_service.services.texts import title_for
 from memory_service.services.write_path.changes import (
     Change,
@@ -25,6 +25,7 @@ from memory_service.services.write_path.changes import (
     record_changes,
     snapshot,
 )
+from memory_service.store.memories import load_memories, memory_by_id
 
 
 @dataclass
@@ -40,22 +41,30 @@ def content_hash(project: str, kind: str, content: str) -> str:
 
 def memory_row(session: Session, memory_id: str) -> Memory:
     """The memory with this id, for a change; MemoryNotFound if there is none."""
-    memory = session.exec(select(Memory).where(Memory.id == memory_id)).first()
+    memory = memory_by_id(session, memory_id)
     if memory is None:
         raise MemoryNotFound(f"no memory has id {memory_id!r}", id=memory_id)
     return memory
 
 
-def check_refs(session: Session, refs: list[str]) -> None:
-    """Refuse refs that name no memory."""
+def check_refs(session: Session, project: str, refs: list[str]) -> None:
+    """Refuse refs that name no memory, or a memory of another project (whose title and text
+    recall and the web UI would then show in this one)."""
     if not refs:
         return
-    found = set(session.exec(select(Memory.id).where(col(Memory.id).in_(refs))).all())
+    found = load_memories(session, refs)
     missing = [r for r in refs if r not in found]
     if missing:
         raise InvalidInput(
             f"refs name unknown memory ids: {', '.join(missing)}; refer to existing memories",
             missing=missing,
+        )
+    foreign = [r for r in refs if found[r].project != project]
+    if foreign:
+        raise InvalidInput(
+            f"refs {', '.join(foreign)} belong to another project; a memory of project "
+            f"{project!r} may refer only to that project's memories",
+            foreign=foreign,
         )
 
 
@@ -73,7 +82,7 @@ def _conflicts(session: Session, item: MemoryCreate, status: str) -> list[Confli
     return [ConflictRef(id=m.id, title=m.title) for m in rows if m.id != item.supersedes]
 
 
-def _supersede(session: Session, new: Memory, old_id: str, actor: str) -> None:
+def _supersede(session: Session, new: Memory, old_id: str, actor: str, token: str | None) -> None:
     old = memory_row(session, old_id)
     if old.project != new.project or old.kind != "decision":
         raise InvalidInput(
@@ -90,15 +99,18 @@ def _supersede(session: Session, new: Memory, old_id: str, actor: str) -> None:
     before = snapshot(old)
     old.status = "superseded"
     old.superseded_by = new.id
-    record_change(session, memory=old, event_type="superseded", actor=actor, before=before)
+    record_change(
+        session, memory=old, event_type="superseded", actor=actor, token=token, before=before
+    )
 
 
 class _Created:
     """New memories whose rows are not written yet: a batch writes them together, with
     one statement per table, instead of four statements for each memory."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, token: str | None) -> None:
         self.session = session
+        self.token = token
         self.memories: list[Memory] = []
         self.actor: str | None = None
 
@@ -112,7 +124,13 @@ class _Created:
         """Write what is pending, in order (before any read that must see it)."""
         if self.memories and self.actor is not None:
             changes = [Change(m, None) for m in self.memories]
-            record_changes(self.session, changes=changes, event_type="created", actor=self.actor)
+            record_changes(
+                self.session,
+                changes=changes,
+                event_type="created",
+                actor=self.actor,
+                token=self.token,
+            )
         self.memories = []
 
 
@@ -127,8 +145,8 @@ def _create(session: Session, item: MemoryCreate, hashed: str, created: _Created
             f"{item.topic!r}: pass supersedes=<id> to replace it",
             conflicts=[c.model_dump() for c in conflicts],
         )
-    check_refs(session, item.refs)
-    author = required(item.agent, "agent")
+    check_refs(session, item.project, item.refs)
+    author = named_actor(item.agent, "agent")
     now = utcnow()
     fields = item.model_dump(
         exclude={"agent", "metadata", "on_conflict", "status", "title", "occurred_at"},
@@ -148,7 +166,7 @@ def _create(session: Session, item: MemoryCreate, hashed: str, created: _Created
     created.add(memory, author)
     if item.supersedes:
         created.write()
-        _supersede(session, memory, item.supersedes, author)
+        _supersede(session, memory, item.supersedes, author, created.token)
     return Remembered(memory, conflicts=conflicts)
 
 
@@ -162,21 +180,29 @@ def _stored_by_hash(session: Session, hashes: list[str]) -> dict[str, Memory]:
     return {m.content_hash: m for m in rows}
 
 
-def store_new(session: Session, items: list[MemoryCreate]) -> list[Remembered]:
-    """Each item as a new memory, or the live memory that already holds its content."""
+def store_new(
+    session: Session,
+    items: list[MemoryCreate],
+    *,
+    token: str | None,
+    deduplicate: bool = True,
+) -> list[Remembered]:
+    """Each item as a new memory, or (with `deduplicate`) the live memory that already holds
+    its content."""
     results: list[Remembered] = []
     hashes = [content_hash(item.project, item.kind, item.content) for item in items]
     # One query for the whole batch, not one per memory: each query would first flush the
     # memories before it, one INSERT at a time, instead of all of them at the commit.
-    seen = _stored_by_hash(session, hashes)
-    pending = _Created(session)
+    seen = _stored_by_hash(session, hashes) if deduplicate else {}
+    pending = _Created(session, token)
     for item, hashed in zip(items, hashes, strict=True):
         existing = seen.get(hashed)
         if existing is not None:
             results.append(Remembered(existing, duplicate=True))
             continue
         created = _create(session, item, hashed, pending)
-        seen[hashed] = created.memory
+        if deduplicate:
+            seen[hashed] = created.memory
         results.append(created)
     pending.write()
     return results

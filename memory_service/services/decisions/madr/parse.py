@@ -37,6 +37,12 @@ CHOSEN_RE = re.compile(
     r'^Chosen option: "(?P<outcome>.*?)"(?:,(?P<before>\s+)because(?P<after>\s)(?P<reason>.*))?$',
     re.S,
 )
+# A text that names its option as MADR does but goes on otherwise (`"X", together with Y,
+# because Z`, `"X" because Z`, `"X".`): X is still the outcome, and the rest is its
+# reasoning, so that the canonical `Chosen option: "X", because` never wraps a second one.
+CHOSEN_LEAD_RE = re.compile(
+    r'^Chosen option: "(?P<outcome>[^"\n]*)"[\s,.;:]*(?:because\s+)?(?P<reason>.*)$', re.S
+)
 ADR_NUMBER_RE = re.compile(r"(?:ADR-?)?(\d{1,6})", re.I)
 STATUS_WORDS = {
     "accepted": "accepted",
@@ -191,6 +197,9 @@ def _outcome(record: AdrRecord, text: str) -> None:
             record.because_break = "before"
         elif record.reasoning and chosen["after"] == "\n":
             record.because_break = "after"
+    elif opening := CHOSEN_LEAD_RE.match(main or ""):
+        record.outcome = clean_text(opening["outcome"])
+        record.reasoning = clean_text(opening["reason"])
     else:
         record.reasoning = main
     notes = []

@@ -9,7 +9,8 @@ import typer
 from agent_cli.options import JsonOpt, config_of, project_of
 
 if TYPE_CHECKING:
-    from agent_cli.models import Memory, Version
+    from memory_service.schemas.history import VersionPublic
+    from memory_service.schemas.memories import MemoryPublic
 
 MemoryId = Annotated[str, typer.Argument(help="The memory's id.")]
 
@@ -72,7 +73,7 @@ def search(
     )
 
 
-def _status(m: Memory) -> str:
+def _status(m: MemoryPublic) -> str:
     if m.superseded_by:
         return f"{m.status} by {m.superseded_by_title or m.superseded_by}"
     return m.status
@@ -141,7 +142,7 @@ def history(ctx: typer.Context, memory_id: MemoryId, json_out: JsonOpt = False) 
     )
 
 
-def _note(v: Version) -> str:
+def _note(v: VersionPublic) -> str:
     """The note a handoff's acknowledge or complete event left, if any."""
     notes = v.memory.metadata.get("notes") or []
     last = notes[-1] if notes and v.event in ("acknowledged", "completed") else {}

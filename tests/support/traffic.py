@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from tests.process.ledger import WORDS, Ledger, create_memory, patch_memory, retract_memory
+from tests.support.ledger import WORDS, Ledger, create_memory, patch_memory, retract_memory
 
 
 @dataclass

@@ -1,0 +1,46 @@
+"""The memory repository: memories read by id, and the newest under a filter.
+
+Lookups by id go through one statement compiled once: building the select anew on every
+call costs nearly as much as loading the rows (decisions/0029; bench/README.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from memory_service.models import Memory
+from memory_service.store.filters import MemoryFilter, sql_where
+
+
+def _by_id_statement() -> Any:
+    return select(Memory).where(col(Memory.id).in_(sa.bindparam("ids", expanding=True)))
+
+
+_BY_ID = _by_id_statement()
+
+
+def load_memories(session: Session, ids: Collection[str]) -> dict[str, Memory]:
+    """The memories with these ids that exist, by id."""
+    if not ids:
+        return {}
+    return {m.id: m for m in session.exec(_BY_ID, params={"ids": list(ids)})}
+
+
+def memory_by_id(session: Session, memory_id: str) -> Memory | None:
+    """The memory with this id, if there is one."""
+    return load_memories(session, [memory_id]).get(memory_id)
+
+
+def newest_memories(session: Session, where: MemoryFilter, k: int, dialect: str) -> list[Memory]:
+    """The newest `k` memories under the filter, newest first."""
+    stmt = (
+        select(Memory)
+        .where(*sql_where(where, dialect))
+        .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
+        .limit(k)
+    )
+    return list(session.exec(stmt).all())
