@@ -7,32 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from memory_service.api.deps import PrincipalDep, StoreDep
-from memory_service.models import Checkpoint
 from memory_service.schemas.checkpoints import (
-    ChangePublic,
     ChangesResponse,
     CheckpointCreate,
     CheckpointPublic,
-    TargetPublic,
 )
 from memory_service.services.access import access
 from memory_service.services.history import checkpoints
-from memory_service.services.history.checkpoints import Target
-from memory_service.services.history.history import memory_from_snapshot
+from memory_service.services.history.public import changes_response, checkpoint_public
 
 router = APIRouter(prefix="/v1/projects/{project}", tags=["checkpoints"])
-
-
-def checkpoint_public(checkpoint: Checkpoint) -> CheckpointPublic:
-    return CheckpointPublic.model_validate(checkpoint, from_attributes=True)
-
-
-def target_public(target: Target) -> TargetPublic:
-    return TargetPublic(
-        spec=target.spec,
-        seq=target.seq,
-        checkpoint=checkpoint_public(target.checkpoint) if target.checkpoint else None,
-    )
 
 
 @router.post("/checkpoints", status_code=status.HTTP_201_CREATED, response_model=CheckpointPublic)
@@ -72,19 +56,4 @@ def read_changes(
     """What changed in the project after a checkpoint (default: the last known-good one)."""
     access.require_project(principal, project)
     target, events = checkpoints.changes_since(store, project=project, since=since)
-    changes = []
-    for e in events:
-        after = memory_from_snapshot(e.after) if e.after else None
-        changes.append(
-            ChangePublic(
-                seq=e.seq or 0,
-                memory_id=e.memory_id,
-                kind=after.kind if after else None,
-                title=after.title if after else None,
-                event=e.type,
-                actor=e.actor,
-                at=e.at,
-                rollback_id=e.rollback_id,
-            )
-        )
-    return ChangesResponse(project=project, since=target_public(target), changes=changes)
+    return changes_response(project, target, events)

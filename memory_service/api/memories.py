@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, status
 
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.fields import Slug
-from memory_service.schemas.history import HistoryResponse, VersionPublic
+from memory_service.schemas.history import HistoryResponse
 from memory_service.schemas.memories import (
     BatchCreate,
     BatchCreated,
@@ -21,8 +21,7 @@ from memory_service.services import memories
 from memory_service.services.access import access
 from memory_service.services.access.access import Principal
 from memory_service.services.history import history
-from memory_service.services.views import to_public
-from memory_service.services.write_path.creation import Remembered
+from memory_service.services.history.public import history_response, read_memory_as_of
 
 router = APIRouter(prefix="/v1/memories", tags=["memories"])
 
@@ -34,18 +33,6 @@ IdempotencyKeyHeader = Annotated[
         description="Retries with the same key return the first response's memories.",
     ),
 ]
-
-
-def _created(r: Remembered) -> MemoryCreated:
-    out = MemoryCreated(
-        **to_public(r.memory).model_dump(), duplicate=r.duplicate, conflicts=r.conflicts
-    )
-    if r.conflicts:
-        out.hint = (
-            f"topic {r.memory.topic!r} already has an accepted decision; if this one replaces "
-            "it, record it with supersedes=<id> (or pass on_conflict=error to refuse)"
-        )
-    return out
 
 
 def _authored(principal: Principal, item: MemoryCreate) -> MemoryCreate:
@@ -66,7 +53,7 @@ def create_memory(
     [result] = memories.remember_many(
         store, items=[item], idempotency_key=idempotency_key, token=principal.name
     )
-    return _created(result)
+    return memories.created_public(result)
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchCreated)
@@ -81,7 +68,7 @@ def create_memories(
     results = memories.remember_many(
         store, items=items, idempotency_key=idempotency_key, token=principal.name
     )
-    return BatchCreated(memories=[_created(r) for r in results])
+    return BatchCreated(memories=[memories.created_public(r) for r in results])
 
 
 @router.get("/{memory_id}", response_model=MemoryPublic)
@@ -95,12 +82,12 @@ def read_memory(
     ] = None,
 ) -> MemoryPublic:
     """A memory by id, whatever its status; superseded ones name their replacement."""
-    if as_of is not None:
-        memory, replacement = history.memory_as_of(store, memory_id=memory_id, as_of=as_of)
+    if as_of is None:
+        public = memories.read_memory(store, memory_id=memory_id)
     else:
-        memory, replacement = memories.get_memory(store, memory_id=memory_id)
-    access.check_read(principal, memory)
-    return to_public(memory, replacement)
+        public = read_memory_as_of(store, memory_id=memory_id, as_of=as_of)
+    access.check_read(principal, public)
+    return public
 
 
 @router.get("/{memory_id}/history", response_model=HistoryResponse)
@@ -108,24 +95,9 @@ def read_memory_history(
     memory_id: str, store: StoreDep, principal: PrincipalDep
 ) -> HistoryResponse:
     """Every version of a memory with the event that produced it, its actor and time."""
-    access.check_read(principal, memories.get_memory(store, memory_id=memory_id)[0])
+    access.check_read(principal, memories.read_memory(store, memory_id=memory_id))
     events = history.memory_history(store, memory_id=memory_id)
-    return HistoryResponse(
-        memory_id=memory_id,
-        versions=[
-            VersionPublic(
-                seq=e.seq or 0,
-                version=e.version or 0,
-                event=e.type,
-                actor=e.actor,
-                at=e.at,
-                rollback_id=e.rollback_id,
-                changed_fields=history.changed_fields(e.before, e.after),
-                memory=to_public(history.memory_from_snapshot(e.after or {})),
-            )
-            for e in events
-        ],
-    )
+    return history_response(memory_id, events)
 
 
 @router.patch("/{memory_id}", response_model=MemoryPublic)
@@ -133,14 +105,12 @@ def update_memory(
     memory_id: str, body: MemoryUpdate, store: StoreDep, principal: PrincipalDep
 ) -> MemoryPublic:
     """Change a memory: the change becomes a new version with its event."""
-    memory, _ = memories.get_memory(store, memory_id=memory_id)
+    memory = memories.read_memory(store, memory_id=memory_id)
     changes_status = "status" in body.model_fields_set
     access.check_change(principal, memory, status=body.status if changes_status else None)
     actor = access.act_as(principal, body.actor, field="actor")
     changes = body if actor == body.actor else body.model_copy(update={"actor": actor})
-    return to_public(
-        memories.update_memory(store, memory_id=memory_id, changes=changes, token=principal.name)
-    )
+    return memories.update_memory(store, memory_id=memory_id, changes=changes, token=principal.name)
 
 
 @router.delete("/{memory_id}", response_model=MemoryPublic)
@@ -151,8 +121,6 @@ def retract_memory(
     actor: Annotated[Slug | None, Query(description="Who retracts it.")] = None,
 ) -> MemoryPublic:
     """Retract a memory: hidden from search and recall, kept in history and by id."""
-    access.check_change(principal, memories.get_memory(store, memory_id=memory_id)[0])
+    access.check_change(principal, memories.read_memory(store, memory_id=memory_id))
     actor = access.act_as(principal, actor, field="actor")
-    return to_public(
-        memories.retract_memory(store, memory_id=memory_id, actor=actor, token=principal.name)
-    )
+    return memories.retract_memory(store, memory_id=memory_id, actor=actor, token=principal.name)

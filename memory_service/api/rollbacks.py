@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from memory_service.api.checkpoints import target_public
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.rollback import (
     RollbackPublic,
@@ -14,22 +13,9 @@ from memory_service.schemas.rollback import (
 )
 from memory_service.services.access import access
 from memory_service.services.history import rollback as rollbacks
-from memory_service.services.history.rollback import Outcome
+from memory_service.services.history.public import rollback_public, rollback_result
 
 router = APIRouter(prefix="/v1", tags=["rollbacks"])
-
-
-def _result(project: str, outcome: Outcome, *, dry_run: bool) -> RollbackResult:
-    record = outcome.rollback
-    return RollbackResult(
-        id=record.id if record else None,
-        project=project,
-        dry_run=dry_run,
-        target=target_public(outcome.target),
-        undo_of=record.undo_of if record else None,
-        changes=outcome.changes,
-        impact=outcome.impact,
-    )
 
 
 @router.post("/projects/{project}/rollback", response_model=RollbackResult)
@@ -41,17 +27,14 @@ def rollback_project(
     actor = access.act_as(principal, body.actor, field="actor")
     body = body.model_copy(update={"agent": scope, "actor": actor})
     outcome = rollbacks.rollback(store, project=project, request=body, token=principal.name)
-    return _result(project, outcome, dry_run=body.dry_run)
+    return rollback_result(project, outcome, dry_run=body.dry_run)
 
 
 @router.get("/projects/{project}/rollbacks", response_model=list[RollbackPublic])
 def read_rollbacks(project: str, store: StoreDep, principal: PrincipalDep) -> list[RollbackPublic]:
     """The project's rollbacks and undos, newest first."""
     access.require_project(principal, project)
-    return [
-        RollbackPublic.model_validate(r, from_attributes=True)
-        for r in rollbacks.list_rollbacks(store, project=project)
-    ]
+    return [rollback_public(r) for r in rollbacks.list_rollbacks(store, project=project)]
 
 
 @router.post("/rollbacks/{rollback_id}/undo", response_model=RollbackResult)
@@ -65,4 +48,4 @@ def undo_rollback(
         store, rollback_id=rollback_id, actor=actor, token=principal.name
     )
     assert outcome.rollback is not None
-    return _result(outcome.rollback.project, outcome, dry_run=False)
+    return rollback_result(outcome.rollback.project, outcome, dry_run=False)

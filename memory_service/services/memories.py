@@ -15,9 +15,10 @@ from memory_service.errors import (
 )
 from memory_service.models import IdempotencyKey, Memory
 from memory_service.schemas.fields import STATUSES_BY_KIND
-from memory_service.schemas.memories import MemoryCreate, MemoryUpdate
+from memory_service.schemas.memories import MemoryCreate, MemoryCreated, MemoryPublic, MemoryUpdate
 from memory_service.services.indexing import indexing
 from memory_service.services.indexing.early_embedding import embedding_early
+from memory_service.services.views import to_public
 from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.services.write_path.creation import (
     Remembered,
@@ -140,7 +141,7 @@ def _after_commit(store: Store) -> None:
 
 def update_memory(
     store: Store, *, memory_id: str, changes: MemoryUpdate, token: str | None = None
-) -> Memory:
+) -> MemoryPublic:
     """Apply changes as a new version; a no-op change makes no version."""
     changes = scrub(changes, policy=store.settings.secrets)
     with store.db.write() as session:
@@ -166,7 +167,7 @@ def update_memory(
         for name, value in values.items():
             setattr(memory, name, value)
         if snapshot(memory) == before:
-            return memory
+            return to_public(memory)
         event_type = "status_changed" if set(values) == {"status"} else "updated"
         actor = changes.actor or memory.agent
         record_change(
@@ -178,7 +179,7 @@ def update_memory(
             before=before,
         )
     _after_commit(store)
-    return memory
+    return to_public(memory)
 
 
 def _check_status_change(memory: Memory, status: str | None) -> None:
@@ -201,12 +202,12 @@ def _check_status_change(memory: Memory, status: str | None) -> None:
 
 def retract_memory(
     store: Store, *, memory_id: str, actor: str | None = None, token: str | None = None
-) -> Memory:
+) -> MemoryPublic:
     """Hide a memory from search and recall; it stays in history and by id."""
     with store.db.write() as session:
         memory = memory_row(session, memory_id)
         if memory.status == "retracted":
-            return memory
+            return to_public(memory)
         before = snapshot(memory)
         memory.status = "retracted"
         record_change(
@@ -218,7 +219,7 @@ def retract_memory(
             before=before,
         )
     _after_commit(store)
-    return memory
+    return to_public(memory)
 
 
 def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
@@ -231,3 +232,25 @@ def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
                 select(Memory.title).where(Memory.id == memory.superseded_by)
             ).first()
         return memory, title
+
+
+def created_public(remembered: Remembered) -> MemoryCreated:
+    """A remembered memory as its writer sees it: public, with what the service noticed."""
+    memory = remembered.memory
+    out = MemoryCreated(
+        **to_public(memory).model_dump(),
+        duplicate=remembered.duplicate,
+        conflicts=remembered.conflicts,
+    )
+    if remembered.conflicts:
+        out.hint = (
+            f"topic {memory.topic!r} already has an accepted decision; if this one replaces "
+            "it, record it with supersedes=<id> (or pass on_conflict=error to refuse)"
+        )
+    return out
+
+
+def read_memory(store: Store, *, memory_id: str) -> MemoryPublic:
+    """A memory by id, whatever its status; a superseded one names its replacement."""
+    memory, replacement = get_memory(store, memory_id=memory_id)
+    return to_public(memory, replacement)

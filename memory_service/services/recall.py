@@ -9,10 +9,12 @@ from sqlmodel import Session, col, select
 
 from memory_service.errors import ProjectNotFound
 from memory_service.models import Checkpoint, Memory
-from memory_service.schemas.recall import RecallRequest
+from memory_service.schemas.recall import RecallRequest, RecallResponse, RecallSections
 from memory_service.schemas.search import SearchRequest
 from memory_service.services.history.checkpoints import count_changes_since, last_known_good
+from memory_service.services.history.public import checkpoint_public
 from memory_service.services.search.search import search_memories
+from memory_service.services.views import to_public
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter
 from memory_service.store.memories import newest_memories
@@ -186,3 +188,23 @@ def recall(store: Store, *, request: RecallRequest) -> Recalled:
     if omitted:
         markdown += f"\n_{omitted} more memories left out to fit {request.budget_tokens} tokens._\n"
     return Recalled(chosen, markdown, count(markdown), omitted, known_good, changes)
+
+
+def recall_response(store: Store, *, request: RecallRequest) -> RecallResponse:
+    """`recall` as the agent receives it: public memories by section, and the markdown when
+    it asked for markdown."""
+    result = recall(store, request=request)
+    known_good = result.known_good
+    return RecallResponse(
+        agent=request.agent,
+        project=request.project,
+        budget_tokens=request.budget_tokens,
+        used_tokens=result.used_tokens,
+        omitted=result.omitted,
+        last_known_good=checkpoint_public(known_good) if known_good else None,
+        changes_since_known_good=result.changes_since_known_good,
+        sections=RecallSections(
+            **{name: [to_public(m) for m in items] for name, items in result.sections.items()}
+        ),
+        markdown=result.markdown if request.format == "markdown" else None,
+    )

@@ -25,6 +25,7 @@ from memory_service.errors import (
     Unauthorized,
 )
 from memory_service.models import ApiToken, Memory, Rollback
+from memory_service.schemas.memories import MemoryPublic
 from memory_service.store import Store
 from memory_service.store.db import Database
 
@@ -201,13 +202,15 @@ def act_as(principal: Principal, claimed: str | None, *, field: str) -> str | No
     return own
 
 
-def check_read(principal: Principal, memory: Memory) -> None:
+def check_read(principal: Principal, memory: Memory | MemoryPublic) -> None:
     """A memory of a project the token may not use does not exist for it."""
     if not principal.sees(memory.project):
         raise MemoryNotFound(f"no memory has id {memory.id!r}", id=memory.id)
 
 
-def check_change(principal: Principal, memory: Memory, *, status: str | None = None) -> None:
+def check_change(
+    principal: Principal, memory: Memory | MemoryPublic, *, status: str | None = None
+) -> None:
     """Agents change only their own memories; a decision's status is a reviewer's call."""
     check_read(principal, memory)
     if principal.role != "agent":
