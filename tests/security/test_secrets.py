@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from memory_service.api.app import create_app
-from memory_service.services.write_path.secrets import redact
+from memory_service.services.write_path.secrets import TOKEN_CHARS, _TokenRuns, redact
 from memory_service.settings import Settings
 from memory_service.store.embedding.embedder import Embedder
 
@@ -206,3 +208,20 @@ def test_each_kind_is_replaced_by_a_marker_that_names_it() -> None:
         assert f"[REDACTED:{kind}]" in cleaned
         assert not any(v in cleaned for v in _raw_values(s)), cleaned
     assert redact(redact(f"id {s['aws_key_id']}")[0])[1] == []  # a marker is not a secret
+
+
+def _walk(text: str, start: int, end: int) -> tuple[int, int]:
+    """Growing a span one character at a time: the plain definition."""
+    while start > 0 and TOKEN_CHARS.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and TOKEN_CHARS.match(text[end]):
+        end += 1
+    return start, end
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab.=/ -\n:é", max_size=60), data=st.data())
+def test_growing_a_match_by_token_runs_equals_walking_it(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert _TokenRuns(text).grow(start, end) == _walk(text, start, end)

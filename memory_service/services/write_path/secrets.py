@@ -10,6 +10,7 @@ all the time; the detectors kept recognise a secret by its shape or its assignme
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, TypeVar
@@ -40,6 +41,7 @@ PEM_BLOCK = re.compile(
 # A detector may report only part of a token (a prefix group, a JWT without its
 # signature): the redaction grows over the characters tokens are made of.
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.]")
+TOKEN_RUN = re.compile(TOKEN_CHARS.pattern + "+")
 
 
 class AWSSecretAccessKey(RegexBasedDetector):
@@ -65,12 +67,25 @@ def detectors() -> tuple[BasePlugin, ...]:
             AWSSecretAccessKey())  # fmt: skip
 
 
-def _grow(text: str, start: int, end: int) -> tuple[int, int]:
-    while start > 0 and TOKEN_CHARS.match(text[start - 1]):
-        start -= 1
-    while end < len(text) and TOKEN_CHARS.match(text[end]):
-        end += 1
-    return start, end
+class _TokenRuns:
+    """The runs of token characters in a text, found once: growing a match to the whole
+    token it sits in is then a lookup, not a walk over the run. Walking cost time in the
+    length of the run for every match, so a long run of many tokens cost its length squared."""
+
+    def __init__(self, text: str) -> None:
+        found = [m.span() for m in TOKEN_RUN.finditer(text)]
+        self.starts = [a for a, _ in found]
+        self.ends = [b for _, b in found]
+
+    def grow(self, start: int, end: int) -> tuple[int, int]:
+        """The span widened to the token characters just before and after it."""
+        left = bisect_right(self.starts, start - 1) - 1
+        if start > 0 and left >= 0 and self.ends[left] > start - 1:
+            start = min(start, self.starts[left])
+        right = bisect_right(self.starts, end) - 1
+        if right >= 0 and self.ends[right] > end:
+            end = self.ends[right]
+        return start, end
 
 
 def find_secrets(text: str) -> list[tuple[int, int, str]]:
@@ -78,6 +93,7 @@ def find_secrets(text: str) -> list[tuple[int, int, str]]:
     blocks = [(m.start(), m.end(), PRIVATE_KEY) for m in PEM_BLOCK.finditer(text)]
     spans = list(blocks)
     offset = 0
+    runs: _TokenRuns | None = None
     for line in text.splitlines(keepends=True):
         for detector in detectors():
             values = {v for v in detector.analyze_string(line) if v and v.strip()}
@@ -89,7 +105,8 @@ def find_secrets(text: str) -> list[tuple[int, int, str]]:
                             continue
                         end = len(text)  # a key header without a whole block: all that follows
                     elif len(value) < 8 or value.startswith("eyJ"):
-                        start, end = _grow(text, start, end)
+                        runs = runs or _TokenRuns(text)
+                        start, end = runs.grow(start, end)
                     spans.append((start, end, detector.secret_type))
         offset += len(line)
     markers = [m.span() for m in MARKER_RE.finditer(text)]
