@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     max_content_bytes: int = Field(
         default=32 * 1024, description="Largest content a single memory may carry, in bytes."
     )
+    max_memory_bytes: int = Field(
+        default=64 * 1024,
+        description="Largest a memory may be in all: every text field and its metadata as "
+        "JSON, in bytes (content has its own limit within it).",
+    )
     max_batch: int = Field(default=500, description="Most memories one batch request may hold.")
     max_body_bytes: int = Field(
         default=20 * 1024 * 1024, description="Largest request body accepted, in bytes."

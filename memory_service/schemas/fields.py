@@ -120,6 +120,31 @@ def _work_items(values: list[str]) -> list[str]:
     return items
 
 
+MAX_METADATA_DEPTH = 16
+MAX_METADATA_ITEMS = 1000
+
+
+def _metadata(value: dict[str, Any]) -> dict[str, Any]:
+    """Refuse metadata nested deeper or holding more entries than any use needs: storing,
+    snapshotting and rendering it would otherwise recurse or fan out without bound."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_METADATA_DEPTH:
+                raise ValueError(
+                    f"metadata is nested deeper than {MAX_METADATA_DEPTH} levels: flatten it"
+                )
+            if len(node) > MAX_METADATA_ITEMS:
+                raise ValueError(
+                    f"a metadata object or list holds {len(node)} entries, over "
+                    f"{MAX_METADATA_ITEMS}: store bulk data in a deliverable's content"
+                )
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return value
+
+
 Slug = Annotated[str, AfterValidator(check_slug), WithJsonSchema(SLUG_SCHEMA)]
 Topic = Annotated[str | None, BeforeValidator(_topic)]
 Tags = Annotated[list[str], AfterValidator(_normalise_tags)]
@@ -130,4 +155,5 @@ SlugList = Annotated[
 ]
 UTCTime = Annotated[datetime, AfterValidator(_aware)]
 WorkItems = Annotated[list[str], AfterValidator(_work_items)]
+Metadata = Annotated[dict[str, Any], AfterValidator(_metadata)]
 MemoryId = Annotated[str, AfterValidator(lambda v: v.strip())]

@@ -17,6 +17,7 @@ from pydantic import (
 from memory_service.schemas.fields import (
     STATUSES_BY_KIND,
     Kind,
+    Metadata,
     Slug,
     SlugList,
     Tags,
@@ -66,7 +67,7 @@ class MemoryBase(DecisionFields):
     for_agents: SlugList = Field(default_factory=list, description="Agents this is meant for.")
     session: str | None = Field(default=None, max_length=128, description="The agent run.")
     refs: list[str] = Field(default_factory=list, description="Ids of memories it builds on.")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free JSON object.")
+    metadata: Metadata = Field(default_factory=dict, description="Free JSON object.")
     occurred_at: UTCTime | None = Field(default=None, description="When it happened; now.")
 
 
@@ -128,7 +129,7 @@ class MemoryUpdate(DecisionFields):
     for_agents: SlugList | None = None
     status: str | None = None
     refs: list[str] | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     occurred_at: UTCTime | None = None
 
 

@@ -50,6 +50,28 @@ def _check_size(store: Store, items: list[MemoryCreate]) -> None:
                 bytes=size,
                 limit=limit,
             )
+        check_total_size(store, item.model_dump(mode="json", exclude_none=True), index=index)
+
+
+def check_total_size(store: Store, fields: dict[str, object], *, index: int | None = None) -> None:
+    """Refuse a memory whose fields weigh more than the per-memory budget, naming the
+    heaviest: reasoning and metadata are stored, versioned and recalled like content."""
+    sizes = {
+        name: len(value.encode()) if isinstance(value, str) else len(json.dumps(value).encode())
+        for name, value in fields.items()
+    }
+    total, limit = sum(sizes.values()), store.settings.max_memory_bytes
+    if total > limit:
+        heaviest = max(sizes, key=lambda name: sizes[name])
+        raise PayloadTooLarge(
+            f"the memory is {total} bytes in all, over the {limit}-byte limit; its largest "
+            f"field is {heaviest} ({sizes[heaviest]} bytes): shorten it, or store the bulk in "
+            "a deliverable's content and refer to it",
+            field=heaviest,
+            index=index,
+            bytes=total,
+            limit=limit,
+        )
 
 
 def _request_hash(items: list[MemoryCreate]) -> str:
@@ -151,6 +173,11 @@ def update_memory(
                 f"memory {memory_id!r} is retracted; roll back or undo to restore it first"
             )
         values = changes.model_dump(exclude_unset=True, exclude={"actor"})
+        check_total_size(
+            store,
+            to_public(memory).model_dump(mode="json")
+            | changes.model_dump(mode="json", exclude_unset=True, exclude={"actor"}),
+        )
         if "status" in values:
             _check_status_change(memory, values["status"])
         if "metadata" in values:

@@ -108,3 +108,40 @@ def test_refused_write_loses_nothing(client: TestClient) -> None:
     client.post("/v1/memories", json=decision_body(reasoning=""))
     client.post("/v1/memories", json=memory_body(content="y" * 40000))
     assert [r["memory"]["id"] for r in search(client, "", project="shop")] == [kept["id"]]
+
+
+def _nested(depth: int) -> dict:  # type: ignore[type-arg]
+    top: dict = {}  # type: ignore[type-arg]
+    node = top
+    for _ in range(depth):
+        node["a"] = {}
+        node = node["a"]
+    return top
+
+
+def test_metadata_nested_beyond_reason_is_refused_naming_metadata(client: TestClient) -> None:
+    response = client.post("/v1/memories", json=memory_body(metadata=_nested(900)))
+    assert response.status_code == 422
+    assert "metadata is nested deeper than 16 levels" in _error(response)["message"]
+    assert client.post("/v1/memories", json=memory_body(metadata=_nested(10))).status_code == 201
+
+
+def test_a_memory_over_its_byte_budget_is_refused_naming_the_heaviest_field(
+    client: TestClient,
+) -> None:
+    huge = decision_body(reasoning="because " * 9000)  # 72 KB of reasoning
+    response = client.post("/v1/memories", json=huge)
+    assert response.status_code == 413
+    error = _error(response)
+    assert "its largest field is reasoning" in error["message"]
+    assert error["details"]["field"] == "reasoning"
+    assert search(client, "because") == []
+
+
+def test_an_event_sequence_beyond_64_bits_is_refused(client: TestClient) -> None:
+    made = remember(client)
+    response = client.get(f"/v1/memories/{made['id']}", params={"as_of": "9" * 20})
+    assert response.status_code == 422
+    assert "beyond any event sequence" in _error(response)["message"]
+    response = client.get("/v1/projects/shop/changes", params={"since": "9" * 20})
+    assert response.status_code == 422

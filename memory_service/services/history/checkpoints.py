@@ -11,7 +11,12 @@ from memory_service.errors import RollbackTargetUnknown
 from memory_service.models import Checkpoint, Event
 from memory_service.schemas.checkpoints import CheckpointCreate
 from memory_service.services.access.access import named_actor
-from memory_service.services.history.history import current_seq, parse_time, seq_at_time
+from memory_service.services.history.history import (
+    current_seq,
+    event_seq,
+    parse_time,
+    seq_at_time,
+)
 from memory_service.services.projects import ensure_project
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
@@ -87,8 +92,9 @@ def resolve_target(session: Session, project: str, spec: str) -> Target:
                 f"checkpoint {text!r} belongs to project {checkpoint.project!r}, not {project!r}"
             )
         return Target(text, checkpoint.seq, checkpoint)
-    if text.isdigit():
-        return Target(text, int(text))
+    seq = event_seq(text, "target")
+    if seq is not None:
+        return Target(text, seq)
     when = parse_time(text)
     if when is None:
         raise RollbackTargetUnknown(

@@ -36,11 +36,30 @@ def seq_at_time(session: Session, when: datetime) -> int:
     return int(session.exec(stmt).one() or 0)
 
 
+# Event sequences are 64-bit integers in SQL; a longer number names no event.
+MAX_SEQ = 2**63 - 1
+
+
+def event_seq(text: str, field: str) -> int | None:
+    """`text` as an event sequence when it is one (ASCII digits), else None; a number
+    beyond any sequence is refused naming `field`."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    if len(text) > 19 or int(text) > MAX_SEQ:
+        raise InvalidInput(
+            f"{field} {text!r} is beyond any event sequence: give a sequence of at most "
+            f"{MAX_SEQ} or an ISO time",
+            field=field,
+        )
+    return int(text)
+
+
 def resolve_as_of(session: Session, as_of: str) -> int:
     """`as_of` given as an event sequence or an ISO time, as a sequence."""
     text = as_of.strip()
-    if text.isdigit():
-        return int(text)
+    seq = event_seq(text, "as_of")
+    if seq is not None:
+        return seq
     when = parse_time(text)
     if when is None:
         raise InvalidInput(
