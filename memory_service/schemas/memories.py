@@ -112,6 +112,11 @@ class MemoryCreate(MemoryBase):
             raise ValueError("only a decision can supersede another decision")
         if self.kind != "handoff" and (self.completed or self.pending or self.risks):
             raise ValueError("completed, pending and risks belong to a handoff: set kind=handoff")
+        if self.kind == "handoff" and "notes" in self.metadata:
+            raise ValueError(
+                "metadata.notes of a handoff are written by its receiver's ack and complete: "
+                "leave them out (use another metadata key for your own notes)"
+            )
         return self
 
 

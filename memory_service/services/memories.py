@@ -181,6 +181,12 @@ def update_memory(
         if "status" in values:
             _check_status_change(memory, values["status"])
         if "metadata" in values:
+            if memory.kind == "handoff":
+                # The notes are the receiver's record of ack and complete: kept, never edited.
+                values["metadata"] = {
+                    **values["metadata"],
+                    "notes": memory.meta.get("notes", []),
+                }
             values["meta"] = values.pop("metadata")
         if "content" in values:
             if len(values["content"].encode()) > store.settings.max_content_bytes:
@@ -210,6 +216,14 @@ def update_memory(
 
 
 def _check_status_change(memory: Memory, status: str | None) -> None:
+    if memory.kind == "handoff" and status != memory.status:
+        # A handoff's state says what its receiver did; only the receiver's own ack or
+        # complete may change it, with their note.
+        raise StateConflict(
+            f"handoff {memory.id!r} changes state only through POST /v1/handoffs/"
+            f"{memory.id}/ack or /complete (agentmem ack / complete), by its receiver",
+            state=memory.status,
+        )
     allowed = STATUSES_BY_KIND[memory.kind]
     if status not in allowed:
         raise InvalidInput(

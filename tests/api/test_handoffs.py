@@ -262,3 +262,37 @@ def test_a_retried_handoff_with_its_idempotency_key_is_stored_once(client: TestC
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert len(inbox(client, to_agent="frontend-developer")) == 1
+
+
+def test_a_handoffs_state_changes_only_through_ack_and_complete(client: TestClient) -> None:
+    made = hand_off(client)
+    response = client.patch(
+        f"/v1/memories/{made['id']}", json={"status": "acknowledged", "actor": "backend-architect"}
+    )
+    assert response.status_code == 409
+    assert f"/v1/handoffs/{made['id']}/ack" in response.json()["error"]["message"]
+    assert [h["state"] for h in inbox(client, to_agent="frontend-developer")] == ["open"]
+
+
+def test_a_handoffs_notes_cannot_be_written_or_replaced_by_hand(client: TestClient) -> None:
+    body = {
+        "project": "shop",
+        "agent": "backend-architect",
+        "kind": "handoff",
+        "content": "Orders API ready",
+        "for_agents": ["frontend-developer"],
+        "metadata": {"notes": [{"state": "acknowledged", "actor": "frontend-developer"}]},
+    }
+    response = client.post("/v1/memories", json=body)
+    assert response.status_code == 422
+    assert "metadata.notes of a handoff" in response.json()["error"]["message"]
+    made = hand_off(client)
+    acked = client.post(f"/v1/handoffs/{made['id']}/ack", json={"note": "on it"})
+    assert acked.status_code == 200, acked.text
+    forged = {"notes": [{"state": "completed", "actor": "frontend-developer", "note": "done"}]}
+    patched = client.patch(
+        f"/v1/memories/{made['id']}", json={"metadata": forged, "actor": "backend-architect"}
+    )
+    assert patched.status_code == 200, patched.text
+    [shown] = inbox(client, to_agent="frontend-developer")
+    assert [(n["state"], n["note"]) for n in shown["notes"]] == [("acknowledged", "on it")]

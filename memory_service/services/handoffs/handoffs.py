@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from memory_service.errors import MemoryNotFound
@@ -56,7 +57,7 @@ def _public(memory: Memory, refs: dict[str, Memory]) -> HandoffPublic:
             for r in (refs.get(i) for i in memory.refs)
             if r is not None
         ],
-        notes=[HandoffNote.model_validate(n) for n in memory.meta.get("notes", [])],
+        notes=_notes(memory.meta.get("notes")),
         topic=memory.topic,
         tags=memory.tags,
         session=memory.session,
@@ -64,6 +65,20 @@ def _public(memory: Memory, refs: dict[str, Memory]) -> HandoffPublic:
         updated_at=memory.updated_at,
         version=memory.version,
     )
+
+
+def _notes(stored: object) -> list[HandoffNote]:
+    """The handoff's ack and complete notes; an entry that is not one (written before notes
+    were protected) is left out rather than failing every list that shows the handoff."""
+    if not isinstance(stored, list):
+        return []
+    notes = []
+    for entry in stored:
+        try:
+            notes.append(HandoffNote.model_validate(entry))
+        except ValidationError:
+            continue
+    return notes
 
 
 def public_handoffs(session: Session, memories: Sequence[Memory]) -> list[HandoffPublic]:
