@@ -146,13 +146,6 @@ def measure(embed: Callable[[list[str]], Vectors], texts: list[str], reference: 
     }
 
 
-def served_fingerprint(served: Any) -> str:
-    from memory_service.store.embedding.embedder import resolve_model_path
-    from memory_service.store.embedding.onnx_export import fingerprint
-
-    return fingerprint(resolve_model_path("all-MiniLM-L6-v2"), "int8")
-
-
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench embedding", description=__doc__)
     parser.add_argument("--texts", type=int, default=400)
@@ -186,7 +179,7 @@ def main(argv: list[str]) -> None:
         published = Embedder(precision="fp32", cache_dir=Path(tmp))
         reference = np.array(published.embed(texts[:64]), dtype=np.float32)
         [fp32_graph] = Path(tmp).glob("*fp32*/model.onnx")
-        [int8_graph] = served.cache_dir.glob(f"*int8-{served_fingerprint(served)}/model.onnx")
+        int8_graph = served.graph
         tokenizer = Tokenizer.from_file(str(int8_graph.parent / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=256)
         eight_bit = full_range_int8(fp32_graph, Path(tmp) / "int8-full-range.onnx")

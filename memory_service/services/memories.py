@@ -50,7 +50,6 @@ def _check_size(store: Store, items: list[MemoryCreate]) -> None:
                 bytes=size,
                 limit=limit,
             )
-        check_total_size(store, item.model_dump(mode="json", exclude_none=True), index=index)
 
 
 def check_total_size(store: Store, fields: dict[str, object], *, index: int | None = None) -> None:
@@ -74,13 +73,13 @@ def check_total_size(store: Store, fields: dict[str, object], *, index: int | No
         )
 
 
-def _request_hash(items: list[MemoryCreate]) -> str:
-    body = json.dumps([i.model_dump(mode="json") for i in items], sort_keys=True)
+def _request_hash(dumped: list[dict[str, object]]) -> str:
+    body = json.dumps(dumped, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def replayed_ids(session: Session, key: str, request_hash: str) -> list[str] | None:
-    """The memory ids a first request with this Idempotency-Key produced, if any."""
+def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] | None:
+    """The memories a first request with this Idempotency-Key produced, if any."""
     stored = session.get(IdempotencyKey, key)
     if stored is None:
         return None
@@ -90,15 +89,8 @@ def replayed_ids(session: Session, key: str, request_hash: str) -> list[str] | N
             "use a new key for a new request",
             idempotency_key=key,
         )
-    return list(stored.memory_ids)
-
-
-def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] | None:
-    ids = replayed_ids(session, key, request_hash)
-    if ids is None:
-        return None
-    by_id = load_memories(session, ids)
-    return [Remembered(by_id[i]) for i in ids]
+    by_id = load_memories(session, stored.memory_ids)
+    return [Remembered(by_id[i]) for i in stored.memory_ids]
 
 
 def remember_many(
@@ -118,7 +110,11 @@ def remember_many(
         scrub(item, policy=policy, field=f"memories.{i}" if len(items) > 1 else "")
         for i, item in enumerate(items)
     ]
-    request_hash = _request_hash(items)
+    # Dumped once: the byte budget and the idempotency hash both read the same JSON.
+    dumped = [item.model_dump(mode="json") for item in items]
+    for index, fields in enumerate(dumped):
+        check_total_size(store, fields, index=index)
+    request_hash = _request_hash(dumped)
 
     def store_all(session: Session) -> tuple[list[Remembered], bool]:
         replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
@@ -173,11 +169,8 @@ def update_memory(
                 f"memory {memory_id!r} is retracted; roll back or undo to restore it first"
             )
         values = changes.model_dump(exclude_unset=True, exclude={"actor"})
-        check_total_size(
-            store,
-            to_public(memory).model_dump(mode="json")
-            | changes.model_dump(mode="json", exclude_unset=True, exclude={"actor"}),
-        )
+        changed = changes.model_dump(mode="json", exclude_unset=True, exclude={"actor"})
+        check_total_size(store, to_public(memory).model_dump(mode="json") | changed)
         if "status" in values:
             _check_status_change(memory, values["status"])
         if "metadata" in values:

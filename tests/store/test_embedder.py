@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.embedding import batch_mates
 from memory_service.store.embedding.embedder import Embedder, resolve_model_path
 
 TEXTS = [
@@ -91,28 +91,10 @@ def test_an_export_is_made_once_and_reused(tmp_path: Path) -> None:
     assert again.embed(["same text"]) == first.embed(["same text"]) == second.embed(["same text"])
 
 
-def _odd_texts(seed: int) -> list[str]:
-    """Random unicode and code snippets of mixed lengths: batch-mates that stretch the
-    activations' range and the padding as far as real memories do."""
-    rng = random.Random(seed)
-    texts = []
-    for i in range(63):
-        if i % 2:
-            texts.append(
-                "".join(chr(rng.randint(0x20, 0x2FFF)) for _ in range(rng.randint(1, 400)))
-            )
-        else:
-            texts.append(
-                f"def f{i}(rows):\n    return {{k: v * {rng.random()} for k, v in rows}}  # "
-                + "x" * rng.randint(0, 300)
-            )
-    return texts
-
-
 def test_a_text_has_one_vector_alone_in_a_batch_and_as_a_query(embedder: Embedder) -> None:
     text = "Orders live in PostgreSQL because order lines need multi-row transactions."
     alone = np.array(embedder.embed([text])[0])
-    batch = _odd_texts(7)
+    batch = batch_mates(63)
     batch.insert(17, text)
     in_batch = np.array(embedder.embed(batch)[17])
     as_query = np.array(embedder.embed_query(text))

@@ -93,6 +93,7 @@ class Embedder:
         self.model_id = (
             model_name if precision == "fp32" else f"{model_name}@{precision}-v{EXPORT_FORMAT}"
         )
+        self.graph = export.graph  # the served ONNX file, for tools that compare schemes
         self.dimension: int = export.dimension
         self._inputs = export.inputs
         self._session = _inference_session(export.graph)
