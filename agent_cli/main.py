@@ -13,13 +13,18 @@ from typing import Annotated
 import typer
 
 from agent_cli.commands import adr, handoffs, lookup, record, rollback, session
+from agent_cli.config import UntrustedConfig
 from agent_cli.options import config_of
 
 GLOBAL_OPTIONS = ("--url", "--agent", "--project", "--token")
 app = typer.Typer(
     name="agentmem",
     help="Remember decisions, deliverables and handoffs; recall them at session start; roll "
-    "back to the last known-good state. Settings: flags, AGENTMEM_* variables or .agentmem.toml.",
+    "back to the last known-good state. Settings: flags, AGENTMEM_* variables or .agentmem.toml."
+    "\n\nA url or token from .agentmem.toml (a file of the repository, not yours) is used only "
+    "when no flag or AGENTMEM_* variable sets it and the URL is this machine (localhost, "
+    "127.x, ::1), or after you confirm at a terminal; otherwise agentmem stops with exit "
+    "code 2, so that a repository cannot send your token to a server of its choosing.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -115,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except typer.Abort:
         typer.echo("agentmem: aborted", err=True)
         sys.exit(130)
+    except UntrustedConfig as exc:
+        typer.echo(f"agentmem: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # typer's own click: usage and parameter errors
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:

@@ -59,7 +59,7 @@ def serve(
     if refusal:
         typer.echo(f"error: {refusal}", err=True)
         raise typer.Exit(2)
-    where = settings.chroma_url or settings.data_dir
+    where = cli_backup.masked(settings.chroma_url) if settings.chroma_url else settings.data_dir
     typer.echo(f"data in {where}; serving on http://{settings.host}:{settings.port}")
     if settings.workers == 1:
         app_ = create_app(settings)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from memory_service.services.backup import Transfer
     from memory_service.settings import Settings
     from memory_service.store import Store
+    from memory_service.store.db import Database
 
 T = TypeVar("T")
 
@@ -43,6 +44,18 @@ def reindex_with_progress(store: Store) -> int:
         return indexing.reindex(store, progress=advance)
 
 
+def masked(url: str) -> str:
+    """A database URL fit to print: its password, if any, shown as ***."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        # Not a URL SQLAlchemy can read, so the password cannot be located: print none of it.
+        return "the database URL given"
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(1)
@@ -60,7 +73,7 @@ def export(
 
     db = Database(Settings().resolved_database_url)
     if db.revision() is None:
-        raise _fail(f"{db.url} holds no agent-memory store: nothing to export")
+        raise _fail(f"{masked(db.url)} holds no agent-memory store: nothing to export")
     out = sys.stdout if str(path) == "-" else path.open("w", encoding="utf-8")
 
     def write(progress: Callable[[int], None]) -> None:
@@ -124,11 +137,10 @@ def migrate(
     from memory_service.errors import InvalidInput
     from memory_service.services import backup
     from memory_service.settings import Settings
-    from memory_service.store.db import Database
 
-    source, target = Database(from_url), Database(to_url)
+    source, target = _database(from_url, "--from"), _database(to_url, "--to")
     if source.revision() is None:
-        raise _fail(f"{from_url} holds no agent-memory store: check --from")
+        raise _fail(f"{masked(from_url)} holds no agent-memory store: check --from")
     try:
         result = _with_progress(
             "copying",
@@ -138,6 +150,21 @@ def migrate(
     except InvalidInput as exc:
         raise _fail(exc.message) from exc
     _report(result, target.url, Settings(database_url=to_url), index)
+
+
+def _database(url: str, option: str) -> Database:
+    """The database at `url`; a URL SQLAlchemy cannot parse is refused without echoing it."""
+    from sqlalchemy.exc import ArgumentError
+
+    from memory_service.store.db import Database
+
+    try:
+        return Database(url)
+    except ArgumentError as exc:
+        raise _fail(
+            f"{option} is not a database URL: give one such as sqlite:///path/to/memory.sqlite3 "
+            "or postgresql://user:password@host/db"
+        ) from exc
 
 
 def _with_progress(label: str, total: int, work: Callable[[Callable[[int], None]], T]) -> T:
@@ -151,9 +178,10 @@ def _with_progress(label: str, total: int, work: Callable[[Callable[[int], None]
 
 def _report(result: Transfer, url: str, settings: Settings, index: bool) -> None:
     rows = ", ".join(f"{n} {table}" for table, n in result.counts.items() if n)
-    typer.echo(f"loaded {rows or 'nothing'} into {url}")
+    typer.echo(f"loaded {rows or 'nothing'} into {masked(url)}")
     if index:
         count = reindex_with_progress(open_cli_store(settings))
-        typer.echo(f"indexed {count} memories into {settings.chroma_url or settings.chroma_path}")
+        where = masked(settings.chroma_url) if settings.chroma_url else settings.chroma_path
+        typer.echo(f"indexed {count} memories into {where}")
     else:
         typer.echo("every memory is queued in the outbox: the service indexes them on start")

@@ -8,12 +8,15 @@ from fastapi import APIRouter, Query, status
 
 from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.schemas.checkpoints import (
+    CHANGES_PAGE,
+    CHANGES_PAGE_MAX,
     ChangesResponse,
     CheckpointCreate,
     CheckpointPublic,
 )
 from memory_service.services.access import access
 from memory_service.services.history import checkpoints
+from memory_service.services.history.history import MAX_SEQ
 from memory_service.services.history.public import changes_response, checkpoint_public
 
 router = APIRouter(prefix="/v1/projects/{project}", tags=["checkpoints"])
@@ -52,8 +55,20 @@ def read_changes(
             description="A checkpoint id, 'last-known-good', an ISO time or an event sequence.",
         ),
     ] = checkpoints.LAST_KNOWN_GOOD,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_SEQ,
+            description="The previous page's `next_after`: only changes after this sequence.",
+        ),
+    ] = None,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=CHANGES_PAGE_MAX, description="How many changes, oldest first."),
+    ] = CHANGES_PAGE,
 ) -> ChangesResponse:
-    """What changed in the project after a checkpoint (default: the last known-good one)."""
+    """What changed after a checkpoint (default: the last known-good one), a page at a time."""
     access.require_project(principal, project)
-    target, events = checkpoints.changes_since(store, project=project, since=since)
-    return changes_response(project, target, events)
+    page = checkpoints.changes_page(store, project=project, since=since, after=after, limit=limit)
+    return changes_response(project, page)

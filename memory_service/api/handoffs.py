@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query, status
 
 from memory_service.api.deps import PrincipalDep, StoreDep
-from memory_service.errors import MemoryNotFound
 from memory_service.schemas.fields import Slug
 from memory_service.schemas.handoffs import (
     HandoffCreate,
@@ -77,22 +76,22 @@ def list_handoffs(
     return HandoffList(handoffs=found)
 
 
-def _visible(principal: Principal, handoff: HandoffPublic) -> HandoffPublic:
-    if not principal.sees(handoff.project):
-        raise MemoryNotFound(f"no handoff has id {handoff.id!r}", id=handoff.id)
-    return handoff
+def _visible(principal: Principal, store: StoreDep, handoff_id: str) -> HandoffPublic:
+    """The handoff, if the token may see its project; a hidden one is as unknown."""
+    projects = access.visible_projects(principal)
+    return handoffs.get_handoff(store, handoff_id=handoff_id, projects=projects)
 
 
 def _mover(principal: Principal, store: StoreDep, handoff_id: str, actor: str | None) -> str | None:
     """Who moves the handoff: it must be visible, and the actor the token's own agent."""
-    _visible(principal, handoffs.get_handoff(store, handoff_id=handoff_id))
+    _visible(principal, store, handoff_id)
     return access.act_as(principal, actor, field="actor")
 
 
 @router.get("/{handoff_id}", response_model=HandoffPublic)
 def read_handoff(handoff_id: str, store: StoreDep, principal: PrincipalDep) -> HandoffPublic:
     """A handoff by id, with its references and notes."""
-    return _visible(principal, handoffs.get_handoff(store, handoff_id=handoff_id))
+    return _visible(principal, store, handoff_id)
 
 
 @router.post("/{handoff_id}/ack", response_model=HandoffPublic)

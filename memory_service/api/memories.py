@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 
 from memory_service.api.deps import PrincipalDep, StoreDep
+from memory_service.errors import MemoryNotFound
 from memory_service.schemas.fields import Slug
 from memory_service.schemas.history import HistoryResponse
 from memory_service.schemas.memories import (
@@ -35,10 +36,21 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-def _authored(principal: Principal, item: MemoryCreate) -> MemoryCreate:
+def _authored(store: StoreDep, principal: Principal, item: MemoryCreate) -> MemoryCreate:
     access.require_project(principal, item.project)
     agent = access.act_as(principal, item.agent, field="agent")
+    if item.supersedes and principal.role != "admin":
+        _check_supersedes(store, principal, item.supersedes)
     return item if agent == item.agent else item.model_copy(update={"agent": agent})
+
+
+def _check_supersedes(store: StoreDep, principal: Principal, old_id: str) -> None:
+    """Superseding a memory changes it, so it needs the right to change that memory."""
+    try:
+        old = memories.read_memory(store, memory_id=old_id)
+    except MemoryNotFound:
+        return  # perhaps made earlier in the same batch: the write path checks it
+    access.check_supersede(principal, old)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MemoryCreated)
@@ -49,7 +61,7 @@ def create_memory(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> MemoryCreated:
     """Remember a decision, deliverable, handoff or note."""
-    item = _authored(principal, body)
+    item = _authored(store, principal, body)
     [result] = memories.remember_many(
         store, items=[item], idempotency_key=idempotency_key, token=principal.name
     )
@@ -64,7 +76,7 @@ def create_memories(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> BatchCreated:
     """Remember up to 500 memories in one transaction and one embedding batch."""
-    items = [_authored(principal, item) for item in body.memories]
+    items = [_authored(store, principal, item) for item in body.memories]
     results = memories.remember_many(
         store, items=items, idempotency_key=idempotency_key, token=principal.name
     )
@@ -82,12 +94,12 @@ def read_memory(
     ] = None,
 ) -> MemoryPublic:
     """A memory by id, whatever its status; superseded ones name their replacement."""
-    if as_of is None:
-        public = memories.read_memory(store, memory_id=memory_id)
-    else:
-        public = read_memory_as_of(store, memory_id=memory_id, as_of=as_of)
+    # Checked before the time travel, whose errors would tell that a hidden memory exists.
+    public = memories.read_memory(store, memory_id=memory_id)
     access.check_read(principal, public)
-    return public
+    if as_of is None:
+        return public
+    return read_memory_as_of(store, memory_id=memory_id, as_of=as_of)
 
 
 @router.get("/{memory_id}/history", response_model=HistoryResponse)

@@ -17,4 +17,7 @@ router = APIRouter(prefix="/v1", tags=["recall"])
 def recall_context(body: RecallRequest, store: StoreDep, principal: PrincipalDep) -> Response:
     """Open handoffs, current decisions, deliverables for the agent and relevant memories."""
     access.require_project(principal, body.project)
+    agent = access.named_actor(access.act_as(principal, body.agent, field="agent"), "agent")
+    if agent != body.agent:
+        body = body.model_copy(update={"agent": agent})
     return json_response(recall_response(store, request=body))

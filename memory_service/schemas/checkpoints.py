@@ -8,6 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from memory_service.schemas.fields import Slug
 
+# A page of changes: enough for a session's worth by default, bounded so one answer stays small.
+CHANGES_PAGE = 100
+CHANGES_PAGE_MAX = 1000
+
 
 class CheckpointCreate(BaseModel):
     """A marker at the project's current state; known_good when QA passed."""
@@ -55,6 +59,12 @@ class ChangePublic(BaseModel):
 
 
 class ChangesResponse(BaseModel):
+    """One page of the changes after the target, oldest first."""
+
     project: str
     since: TargetPublic
     changes: list[ChangePublic]
+    next_after: int | None = Field(
+        default=None,
+        description="More changes follow: pass this as `after` for the next page (null: none).",
+    )

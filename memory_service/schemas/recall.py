@@ -16,7 +16,9 @@ class RecallRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    agent: Slug
+    agent: Slug | None = Field(
+        default=None, description="Whose session it is; the token's agent if absent."
+    )
     project: Slug
     query: str | None = Field(default=None, max_length=4000)
     budget_tokens: int = Field(default=1500, ge=50, le=100_000)

@@ -25,6 +25,11 @@ class RollbackRequest(BaseModel):
     agent: Slug | None = Field(default=None, description="Only memories authored by this agent.")
     topic: Topic = Field(default=None, description="Only memories on this topic.")
     actor: Slug | None = Field(default=None, description="Who rolls back; the token's agent.")
+    keep_addressed: bool = Field(
+        default=True,
+        description="Keep what other agents addressed to the actor (QA reports, handoffs "
+        "to it): the evidence a rollback is usually about.",
+    )
 
 
 class UndoRequest(BaseModel):
@@ -61,6 +66,16 @@ class ImpactItem(BaseModel):
     reverted: bool = Field(description="The rollback reverts this memory too.")
 
 
+class KeptItem(BaseModel):
+    """A memory in scope that the rollback leaves as it is, and why."""
+
+    memory_id: str
+    kind: str
+    title: str
+    why: Literal["addressed-to-you", "changed-by-others"]
+    by: list[str] = Field(description="The agents whose work keeps it.")
+
+
 class RollbackResult(BaseModel):
     id: str | None = Field(description="The rollback's id (none for a dry run).")
     project: str
@@ -69,6 +84,9 @@ class RollbackResult(BaseModel):
     undo_of: str | None = None
     changes: list[PlannedChange]
     impact: list[ImpactItem]
+    kept: list[KeptItem] = Field(
+        default_factory=list, description="Memories in scope left as they are, and why."
+    )
 
 
 class RollbackPublic(BaseModel):

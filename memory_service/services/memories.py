@@ -78,6 +78,13 @@ def _request_hash(dumped: list[dict[str, object]]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def _scoped_key(key: str, token: str | None, items: list[MemoryCreate]) -> str:
+    """The key as stored: one client's key names nothing of another token or project, so
+    two tenants choosing the same key neither collide nor learn of each other."""
+    projects = ",".join(sorted({item.project for item in items}))
+    return hashlib.sha256(f"{token or ''}\0{projects}\0{key}".encode()).hexdigest()
+
+
 def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] | None:
     """The memories a first request with this Idempotency-Key produced, if any."""
     stored = session.get(IdempotencyKey, key)
@@ -86,8 +93,7 @@ def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] |
     if stored.request_hash != request_hash:
         raise StateConflict(
             "this Idempotency-Key was already used with a different request body: "
-            "use a new key for a new request",
-            idempotency_key=key,
+            "use a new key for a new request"
         )
     by_id = load_memories(session, stored.memory_ids)
     return [Remembered(by_id[i]) for i in stored.memory_ids]
@@ -115,6 +121,8 @@ def remember_many(
     for index, fields in enumerate(dumped):
         check_total_size(store, fields, index=index)
     request_hash = _request_hash(dumped)
+    if idempotency_key:
+        idempotency_key = _scoped_key(idempotency_key, token, items)
 
     def store_all(session: Session) -> tuple[list[Remembered], bool]:
         replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None

@@ -51,14 +51,14 @@ def list_projects(store: Store, *, projects: tuple[str, ...] | None = None) -> l
 
 
 def ensure_project(session: Session, project: str | None) -> None:
-    """Refuse a filter on a project that holds no memories, naming the known ones."""
+    """Refuse a filter on a project that holds no memories. Other projects are not named:
+    the caller may not see them (GET /v1/projects lists those it may)."""
     if project is None:
         return
     if session.exec(select(Memory.id).where(Memory.project == project).limit(1)).first():
         return
-    known = session.exec(select(Memory.project).distinct().order_by(Memory.project)).all()
     raise ProjectNotFound(
-        f"project {project!r} has no memories; known projects: "
-        + (", ".join(known[:20]) if known else "none yet"),
+        f"project {project!r} has no memories: check its spelling (GET /v1/projects lists "
+        "the projects you may use)",
         project=project,
     )

@@ -11,6 +11,7 @@ from memory_service.errors import ProjectNotFound
 from memory_service.models import Checkpoint, Memory
 from memory_service.schemas.recall import RecallRequest, RecallResponse, RecallSections
 from memory_service.schemas.search import SearchRequest
+from memory_service.services.access.access import named_actor
 from memory_service.services.history.checkpoints import count_changes_since, last_known_good
 from memory_service.services.history.public import checkpoint_public
 from memory_service.services.search.search import search_memories
@@ -151,6 +152,7 @@ def _known_good_line(checkpoint: Checkpoint | None, changes: int | None) -> str:
 
 def recall(store: Store, *, request: RecallRequest) -> Recalled:
     """Sections of memories, their markdown, tokens used and how many were left out."""
+    named_actor(request.agent, "agent")
     count: Callable[[str], int] = store.embedder.count_tokens
     known_good, changes = _known_good(store, request.project)
     header = f"# Session context for {request.agent} on {request.project}\n\n" + _known_good_line(

@@ -26,6 +26,7 @@ class MemoryFilter:
     topic: str | None = None
     tags_all: tuple[str, ...] = ()
     tags_any: tuple[str, ...] = ()
+    # Addressed to this agent (see `addressed_to`).
     for_agent: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -37,6 +38,14 @@ class MemoryFilter:
             self, project=None, projects=None, exclude_statuses=HIDDEN_STATUSES
         )
         return rest == MemoryFilter() and set(self.exclude_statuses) <= set(HIDDEN_STATUSES)
+
+
+def addressed_to(agent: str, *, for_agents: list[str], tags: list[str], author: str) -> bool:
+    """The one addressing rule: a memory is for `agent` when it names the agent in
+    for_agents, or when another agent tagged it with the agent's name (as agents are told
+    to tag a deliverable or a handoff with the receiver's name). SQL and Chroma filters
+    below say the same."""
+    return agent in for_agents or (agent in tags and author != agent)
 
 
 def _json_contains(column: Any, value: str, dialect: str) -> ColumnElement[bool]:
@@ -71,7 +80,8 @@ def sql_where(f: MemoryFilter, dialect: str) -> list[ColumnElement[bool]]:
     if f.tags_any:
         conds.append(sa.or_(*(_json_contains(m.tags, t, dialect) for t in f.tags_any)))
     if f.for_agent:
-        conds.append(_json_contains(m.for_agents, f.for_agent, dialect))
+        tagged = sa.and_(_json_contains(m.tags, f.for_agent, dialect), m.agent != f.for_agent)
+        conds.append(sa.or_(_json_contains(m.for_agents, f.for_agent, dialect), tagged))
     return conds
 
 
@@ -101,7 +111,8 @@ def chroma_where(f: MemoryFilter) -> dict[str, Any] | None:
         any_of = [{"tags": {"$contains": t}} for t in f.tags_any]
         conds.append(any_of[0] if len(any_of) == 1 else {"$or": any_of})
     if f.for_agent:
-        conds.append({"for_agents": {"$contains": f.for_agent}})
+        tagged = {"$and": [{"tags": {"$contains": f.for_agent}}, {"agent": {"$ne": f.for_agent}}]}
+        conds.append({"$or": [{"for_agents": {"$contains": f.for_agent}}, tagged]})
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else {"$and": conds}

@@ -72,7 +72,7 @@ def test_unknown_project_in_a_search_filter_is_a_404(client: TestClient) -> None
     remember(client)
     response = client.post("/v1/search", json={"query": "x", "project": "nope"})
     assert response.status_code == 404
-    assert "known projects: shop" in _error(response)["message"]
+    assert "GET /v1/projects lists" in _error(response)["message"]
 
 
 def test_refs_to_unknown_memories_are_refused(client: TestClient) -> None:

@@ -180,7 +180,7 @@ def test_unknown_ids_and_projects_are_404(client: TestClient) -> None:
     assert client.get("/v1/handoffs/01HZZZZZZZZZZZZZZZZZZZZZZZ").status_code == 404
     unknown = client.get("/v1/handoffs", params={"project": "nope"})
     assert unknown.status_code == 404
-    assert "known projects: shop" in unknown.json()["error"]["message"]
+    assert "GET /v1/projects lists" in unknown.json()["error"]["message"]
 
 
 def test_idempotency_key_makes_a_retried_handoff_safe(client: TestClient) -> None:

@@ -118,4 +118,4 @@ def test_a_search_in_a_project_without_memories_names_the_known_ones(client: Tes
         assert response.status_code == 404, response.text
         error = response.json()["error"]
         assert error["code"] == "project_not_found"
-        assert "known projects: shop" in error["message"]
+        assert "GET /v1/projects lists" in error["message"]

@@ -42,7 +42,7 @@ def test_unknown_project_exits_1_with_the_servers_message(service_url: str, tmp_
         assert ran.code == 1, (command, ran.err)
         line = one_line(ran.err)
         assert "project 'no-such-project' has no memories" in line
-        assert PROJECT in line  # it names the projects that do exist
+        assert "GET /v1/projects lists" in line  # where to find the projects one may use
     as_json = agentmem("log", "--json", cwd=tmp_path, url=service_url, project="no-such-project")
     assert json.loads(as_json.out)["error"]["code"] == "project_not_found"
 

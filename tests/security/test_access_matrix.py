@@ -103,6 +103,21 @@ ENDPOINTS = [
         full((201, 201, 201), (403, 403, 201), (403, 403, 201), (403, 403, 201)),
     ),
     Endpoint(
+        "POST /v1/memories (supersedes another's decision)",
+        lambda s, p, a: Call(
+            "POST",
+            "/v1/memories",
+            {
+                "project": p,
+                "kind": "decision",
+                "content": s.unique("Replacement"),
+                "reasoning": "Better.",
+                "supersedes": decision(s, p, a)["id"],
+            },
+        ),
+        full((201, 201, 201), (403, 201, 201), (403, 403, 201), (403, 403, 201)),
+    ),
+    Endpoint(
         "GET /v1/memories/{memory_id}",
         lambda s, p, a: Call("GET", f"/v1/memories/{memory(s, p, a)['id']}"),
         by_project((200, 200, 200), (404, 404, 200)),
@@ -139,7 +154,7 @@ ENDPOINTS = [
     Endpoint(
         "POST /v1/recall",
         lambda s, p, a: Call("POST", "/v1/recall", {"project": p, "agent": a}),
-        by_project((200, 200, 200), (403, 403, 200)),
+        full((200, 200, 200), (403, 403, 200), (403, 403, 200), (403, 403, 200)),
     ),
     Endpoint(
         "GET /v1/projects", lambda s, p, a: Call("GET", "/v1/projects"), same((200, 200, 200))

@@ -229,6 +229,18 @@ def check_change(
         )
 
 
+def check_supersede(principal: Principal, memory: Memory | MemoryPublic) -> None:
+    """Superseding changes the old memory's status: the same right as changing it."""
+    check_read(principal, memory)
+    if principal.role == "agent" and memory.agent != principal.agent:
+        raise Forbidden(
+            f"supersedes names {memory.id!r} by {memory.agent!r}; {principal.describe()} "
+            "supersedes only its own memories: leave supersedes out and cite it in refs, or "
+            "ask a reviewer to supersede it",
+            author=memory.agent,
+        )
+
+
 def rollback_scope(principal: Principal, project: str, agent: str | None) -> str | None:
     """The author a rollback is limited to: an agent token rolls back only its own work."""
     require_project(principal, project)

@@ -122,10 +122,13 @@ def create_handoff(
         return public_handoffs(session, [made.memory])[0]
 
 
-def get_handoff_row(session: Session, handoff_id: str) -> Memory:
-    """The handoff's row, or MemoryNotFound naming what the id is instead."""
+def get_handoff_row(
+    session: Session, handoff_id: str, projects: tuple[str, ...] | None = None
+) -> Memory:
+    """The handoff's row, or MemoryNotFound naming what the id is instead (when the caller
+    may see its project: `projects`, None for every one)."""
     memory = memory_by_id(session, handoff_id)
-    if memory is None:
+    if memory is None or (projects is not None and memory.project not in projects):
         raise MemoryNotFound(f"no handoff has id {handoff_id!r}", id=handoff_id)
     if memory.kind != "handoff":
         raise MemoryNotFound(
@@ -136,10 +139,12 @@ def get_handoff_row(session: Session, handoff_id: str) -> Memory:
     return memory
 
 
-def get_handoff(store: Store, *, handoff_id: str) -> HandoffPublic:
-    """A handoff by id, whatever its state, with its references."""
+def get_handoff(
+    store: Store, *, handoff_id: str, projects: tuple[str, ...] | None = None
+) -> HandoffPublic:
+    """A handoff by id, whatever its state, with its references (among `projects`)."""
     with store.db.read() as session:
-        return public_handoffs(session, [get_handoff_row(session, handoff_id)])[0]
+        return public_handoffs(session, [get_handoff_row(session, handoff_id, projects)])[0]
 
 
 def list_handoffs(

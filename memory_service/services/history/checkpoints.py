@@ -33,6 +33,15 @@ class Target:
     checkpoint: Checkpoint | None = None
 
 
+@dataclass
+class ChangesPage:
+    """Events after a target, oldest first; `next_after` is the cursor when more follow."""
+
+    target: Target
+    events: list[Event]
+    next_after: int | None
+
+
 def create_checkpoint(store: Store, *, project: str, body: CheckpointCreate) -> Checkpoint:
     """Mark the project's current state (the newest event sequence) with a label."""
     body = scrub(body, policy=store.settings.secrets)
@@ -86,11 +95,8 @@ def resolve_target(session: Session, project: str, spec: str) -> Target:
             )
         return Target(text, checkpoint.seq, checkpoint)
     checkpoint = session.get(Checkpoint, text)
-    if checkpoint is not None:
-        if checkpoint.project != project:
-            raise RollbackTargetUnknown(
-                f"checkpoint {text!r} belongs to project {checkpoint.project!r}, not {project!r}"
-            )
+    # Another project's checkpoint is refused as an unknown one: its project may be hidden.
+    if checkpoint is not None and checkpoint.project == project:
         return Target(text, checkpoint.seq, checkpoint)
     seq = event_seq(text, "target")
     if seq is not None:
@@ -116,6 +122,26 @@ def changes_since(store: Store, *, project: str, since: str) -> tuple[Target, li
             .order_by(col(Event.seq))
         ).all()
     return target, list(events)
+
+
+def changes_page(
+    store: Store, *, project: str, since: str, after: int | None = None, limit: int
+) -> ChangesPage:
+    """Up to `limit` of the project's events after the target and after `after`, oldest first."""
+    with store.db.read() as session:
+        ensure_project(session, project)
+        target = resolve_target(session, project, since)
+        start = max(target.seq, after or 0)
+        # One row beyond the page tells whether another page follows, without a count.
+        events = session.exec(
+            select(Event)
+            .where(Event.project == project, col(Event.seq) > start)
+            .order_by(col(Event.seq))
+            .limit(limit + 1)
+        ).all()
+    page = list(events[:limit])
+    more = len(events) > limit
+    return ChangesPage(target, page, page[-1].seq if more and page else None)
 
 
 def count_changes_since(session: Session, project: str, seq: int) -> int:

@@ -15,7 +15,7 @@ from memory_service.schemas.checkpoints import (
 from memory_service.schemas.history import HistoryResponse, VersionPublic
 from memory_service.schemas.memories import MemoryPublic
 from memory_service.schemas.rollback import RollbackPublic, RollbackResult
-from memory_service.services.history.checkpoints import Target
+from memory_service.services.history.checkpoints import ChangesPage, Target
 from memory_service.services.history.history import (
     changed_fields,
     memory_as_of,
@@ -38,10 +38,10 @@ def target_public(target: Target) -> TargetPublic:
     )
 
 
-def changes_response(project: str, target: Target, events: Sequence[Event]) -> ChangesResponse:
-    """The events after a checkpoint, each with the kind and title of what it changed."""
+def changes_response(project: str, page: ChangesPage) -> ChangesResponse:
+    """A page of the events after a checkpoint, each with the kind and title of what it changed."""
     changes = []
-    for e in events:
+    for e in page.events:
         after = memory_from_snapshot(e.after) if e.after else None
         changes.append(
             ChangePublic(
@@ -55,7 +55,12 @@ def changes_response(project: str, target: Target, events: Sequence[Event]) -> C
                 rollback_id=e.rollback_id,
             )
         )
-    return ChangesResponse(project=project, since=target_public(target), changes=changes)
+    return ChangesResponse(
+        project=project,
+        since=target_public(page.target),
+        changes=changes,
+        next_after=page.next_after,
+    )
 
 
 def history_response(memory_id: str, events: Sequence[Event]) -> HistoryResponse:
@@ -89,6 +94,7 @@ def rollback_result(project: str, outcome: Outcome, *, dry_run: bool) -> Rollbac
         undo_of=record.undo_of if record else None,
         changes=outcome.changes,
         impact=outcome.impact,
+        kept=outcome.kept,
     )
 
 

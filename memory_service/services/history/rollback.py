@@ -6,25 +6,22 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 from ulid import ULID
 
-from memory_service.errors import NothingToRollBack, RollbackNotFound, StateConflict
+from memory_service.errors import RollbackNotFound, StateConflict
 from memory_service.models import Event, Memory, Rollback
-from memory_service.schemas.rollback import FieldChange, ImpactItem, PlannedChange, RollbackRequest
+from memory_service.schemas.rollback import ImpactItem, KeptItem, PlannedChange, RollbackRequest
 from memory_service.services.access.access import named_actor
-from memory_service.services.history.checkpoints import Target, resolve_target
-from memory_service.services.history.history import VOLATILE, current_seq, states_at
+from memory_service.services.history.checkpoints import Target
+from memory_service.services.history.history import current_seq
+from memory_service.services.history.rollback_plan import apply_step, impact, plan, plan_one
 from memory_service.services.indexing import indexing
-from memory_service.services.write_path.changes import Change, record_changes, snapshot
+from memory_service.services.write_path.changes import record_changes
 from memory_service.store import Store
 from memory_service.store.memories import load_memories
-
-# Never restored from an old version: identity, and the fields every version rewrites.
-KEPT = VOLATILE | {"id", "project", "kind", "recorded_at"}
 
 
 @dataclass
@@ -33,15 +30,7 @@ class Outcome:
     target: Target
     changes: list[PlannedChange]
     impact: list[ImpactItem] = field(default_factory=list)
-
-
-def _diff(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, FieldChange]:
-    keys = (set(current) | set(wanted)) - KEPT
-    return {
-        k: FieldChange(before=current.get(k), after=wanted.get(k))
-        for k in sorted(keys)
-        if current.get(k) != wanted.get(k)
-    }
+    kept: list[KeptItem] = field(default_factory=list)
 
 
 @contextmanager
@@ -60,109 +49,20 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-@dataclass
-class _Step:
-    memory: Memory
-    change: PlannedChange
-    current: dict[str, Any]  # the memory's snapshot before the step: its event's `before`
-
-
-def _plan_one(memory: Memory, wanted: dict[str, Any] | None) -> _Step | None:
-    """What it takes to bring `memory` to `wanted` (None: it did not exist then)."""
-    current = snapshot(memory)
-    if wanted is None:
-        if memory.status == "retracted":
-            return None
-        wanted = {**current, "status": "retracted"}
-        action = "retract"
-    else:
-        action = "restore"
-    fields = _diff(current, wanted)
-    if not fields:
-        return None
-    change = PlannedChange(
-        memory_id=memory.id, kind=memory.kind, title=memory.title, action=action, fields=fields
-    )
-    return _Step(memory, change, current)
-
-
-def _in_scope(session: Session, request: RollbackRequest, project: str, seq: int) -> list[Memory]:
-    changed = select(Event.memory_id).where(Event.project == project, col(Event.seq) > seq)
-    stmt = select(Memory).where(col(Memory.id).in_(changed.scalar_subquery()))
-    if request.agent:
-        stmt = stmt.where(Memory.agent == request.agent)
-    if request.topic:
-        stmt = stmt.where(Memory.topic == request.topic)
-    return list(session.exec(stmt.order_by(col(Memory.pk))).all())
-
-
-def _apply(step: _Step) -> Change:
-    for name, values in step.change.fields.items():
-        value = values.after
-        if name.endswith("_at") and isinstance(value, str):
-            value = datetime.fromisoformat(value)  # snapshots hold JSON
-        setattr(step.memory, name, value)
-    return Change(step.memory, step.current)
-
-
-def _impact(session: Session, project: str, changes: list[PlannedChange]) -> list[ImpactItem]:
-    reverted_decisions = {c.memory_id for c in changes if c.kind == "decision"}
-    if not reverted_decisions:
-        return []
-    reverted = {c.memory_id for c in changes}
-    dependants = session.exec(
-        select(Memory).where(
-            Memory.project == project,
-            col(Memory.kind).in_(("deliverable", "handoff")),
-            Memory.status != "retracted",
-        )
-    ).all()
-    items = []
-    for m in dependants:
-        refs = [r for r in m.refs if r in reverted_decisions]
-        if refs:
-            items.append(
-                ImpactItem(
-                    memory_id=m.id,
-                    kind=m.kind,
-                    title=m.title,
-                    status=m.status,
-                    references=refs,
-                    reverted=m.id in reverted,
-                )
-            )
-    return items
-
-
-def _plan(session: Session, project: str, request: RollbackRequest) -> tuple[Target, list[_Step]]:
-    target = resolve_target(session, project, request.to)
-    memories = _in_scope(session, request, project, target.seq)
-    wanted = states_at(session, [m.id for m in memories], target.seq)
-    planned = (_plan_one(m, wanted.get(m.id)) for m in memories)
-    steps = [s for s in planned if s is not None]
-    if not steps:
-        raise NothingToRollBack(
-            f"nothing to roll back in project {project!r}: no memory in scope changed after "
-            f"{request.to!r}",
-            target_seq=target.seq,
-        )
-    return target, steps
-
-
 def rollback(
     store: Store, *, project: str, request: RollbackRequest, token: str | None = None
 ) -> Outcome:
     """Restore the project's memories in scope to their state at the target, atomically."""
     if request.dry_run:
         with _collector_paused(), store.db.read() as session:
-            target, steps = _plan(session, project, request)
+            target, steps, kept = plan(session, project, request)
             changes = [s.change for s in steps]
-            return Outcome(None, target, changes, _impact(session, project, changes))
+            return Outcome(None, target, changes, impact(session, project, changes), kept)
     actor = named_actor(request.actor, "actor")
     with _collector_paused(), store.db.write() as session:
-        target, steps = _plan(session, project, request)
+        target, steps, kept = plan(session, project, request)
         changes = [s.change for s in steps]
-        impact = _impact(session, project, changes)
+        impacted = impact(session, project, changes)
         record = Rollback(
             id=str(ULID()),
             project=project,
@@ -176,14 +76,14 @@ def rollback(
         session.add(record)
         record_changes(
             session,
-            changes=[_apply(s) for s in steps],
+            changes=[apply_step(s) for s in steps],
             event_type="rolled_back",
             actor=actor,
             token=token,
             rollback_id=record.id,
         )
     indexing.sync(store)
-    return Outcome(record, target, changes, impact)
+    return Outcome(record, target, changes, impacted, kept)
 
 
 def _reverted(
@@ -237,11 +137,11 @@ def undo_rollback(
             changed=len(reverted),
         )
         session.add(record)
-        planned = (_plan_one(memory, before) for memory, _, before in reverted)
+        planned = (plan_one(memory, before) for memory, _, before in reverted)
         steps = [s for s in planned if s is not None]
         record_changes(
             session,
-            changes=[_apply(s) for s in steps],
+            changes=[apply_step(s) for s in steps],
             event_type="rollback_undone",
             actor=actor,
             token=token,

@@ -24,7 +24,7 @@ from memory_service.services.projects import ensure_project
 from memory_service.services.search.filters import Hit, build_filter
 from memory_service.services.texts import embedding_text
 from memory_service.store import Store
-from memory_service.store.filters import MemoryFilter
+from memory_service.store.filters import MemoryFilter, addressed_to
 from memory_service.store.keyword import query_terms
 
 BM25_K1, BM25_B = 1.2, 0.75
@@ -56,7 +56,7 @@ def _changed_since(session: Session, project: str | None, seq: int) -> set[str]:
 
 def _matches(state: dict[str, Any], f: MemoryFilter) -> bool:
     occurred = datetime.fromisoformat(state["occurred_at"])
-    tags, recipients = set(state.get("tags") or []), set(state.get("for_agents") or [])
+    tags = set(state.get("tags") or [])
     return not (
         (f.project and state["project"] != f.project)
         or (f.projects is not None and state["project"] not in f.projects)
@@ -68,7 +68,15 @@ def _matches(state: dict[str, Any], f: MemoryFilter) -> bool:
         or (f.until and occurred > f.until)
         or (f.tags_all and not set(f.tags_all) <= tags)
         or (f.tags_any and not set(f.tags_any) & tags)
-        or (f.for_agent and f.for_agent not in recipients)
+        or (
+            f.for_agent
+            and not addressed_to(
+                f.for_agent,
+                for_agents=state.get("for_agents") or [],
+                tags=state.get("tags") or [],
+                author=state["agent"],
+            )
+        )
     )
 
 
