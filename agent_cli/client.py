@@ -8,75 +8,31 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from agent_cli.client_errors import (
+    ServiceError,
+    ServiceUnreachable,
+    error_of,
+    invalid_request,
+    unexpected,
+)
 from agent_cli.models import ExportedAdrs
 from memory_service.schemas.adr import AdrImport, AdrImportResult
 from memory_service.schemas.checkpoints import CheckpointPublic
 from memory_service.schemas.handoffs import HandoffCreate, HandoffList, HandoffPublic
 from memory_service.schemas.history import HistoryResponse
-from memory_service.schemas.memories import MemoryCreate, MemoryCreated, MemoryPublic
+from memory_service.schemas.memories import (
+    MemoryCreate,
+    MemoryCreated,
+    MemoryListQuery,
+    MemoryPage,
+    MemoryPublic,
+    MemoryUpdate,
+)
 from memory_service.schemas.recall import RecallResponse
 from memory_service.schemas.rollback import RollbackPublic, RollbackResult
 from memory_service.schemas.search import SearchResponse, SearchResult
 
-START_HINT = "start it with `memory-service` (or point AGENTMEM_URL at a running one)"
-
-
-class ServiceUnreachable(Exception):
-    """No answer from the service: it is not running, or the URL is wrong."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"cannot reach the memory service at {url} ({reason}): {START_HINT}")
-        self.url = url
-
-
-class ServiceError(Exception):
-    """The service answered with an error; `message` is its explanation."""
-
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details or {}
-
-    def as_json(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
-
-
-def _error(response: httpx.Response) -> ServiceError:
-    try:
-        body = response.json()["error"]
-        code, message, details = body["code"], body["message"], body.get("details")
-    except (ValueError, KeyError, TypeError):
-        code, details = "http_error", None
-        message = f"HTTP {response.status_code}: {response.text.strip()[:200] or 'no body'}"
-    if response.status_code in (401, 403):
-        message += " (set AGENTMEM_TOKEN or --token to a token this service accepts)"
-    return ServiceError(response.status_code, code, message, details)
-
-
-def _where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "body"
-
-
-def invalid_request(exc: ValidationError) -> ServiceError:
-    """A request refused before it is sent, in the words the service uses for a 422."""
-    errors = exc.errors()
-    message = "; ".join(
-        f"{_where(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in errors[:5]
-    )
-    details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
-    return ServiceError(422, "invalid_request", message, {"errors": details})
-
-
-def _unexpected(method: str, path: str, exc: ValidationError) -> ServiceError:
-    """An answer the shared schemas do not accept: the service and agentmem differ in version."""
-    first = exc.errors()[0]
-    message = (
-        f"its answer to {method} {path} does not fit agentmem's schemas "
-        f"({_where(first['loc'])}: {first['msg']}): use agentmem and a service of one version"
-    )
-    return ServiceError(502, "unexpected_response", message)
+__all__ = ["ServiceClient", "ServiceError", "ServiceUnreachable", "invalid_request"]
 
 
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
@@ -127,11 +83,11 @@ class ServiceClient:
         except httpx.TransportError as exc:
             raise ServiceUnreachable(self.base_url, str(exc) or type(exc).__name__) from exc
         if response.status_code >= 400:
-            raise _error(response)
+            raise error_of(response)
         try:
             return TypeAdapter(out).validate_python(response.json())
         except ValidationError as exc:
-            raise _unexpected(method, path, exc) from exc
+            raise unexpected(method, path, exc) from exc
 
     # Memories, search and recall.
     async def remember(self, memory: MemoryCreate) -> MemoryCreated:
@@ -145,6 +101,25 @@ class ServiceClient:
     async def history(self, memory_id: str) -> HistoryResponse:
         return await self._call("GET", f"/v1/memories/{memory_id}/history", HistoryResponse)
 
+    async def list_memories(self, query: MemoryListQuery) -> MemoryPage:
+        """One page, newest first; pass its next_cursor as the query's cursor for the next."""
+        return await self._call("GET", "/v1/memories", MemoryPage, params=_body(query))
+
+    async def update_memory(self, memory_id: str, changes: MemoryUpdate) -> MemoryPublic:
+        """A new version; a field set to None is cleared, one left unset is kept."""
+        body = changes.model_dump(mode="json", exclude_unset=True)
+        return await self._call("PATCH", f"/v1/memories/{memory_id}", MemoryPublic, json=body)
+
+    async def supersede(self, old: str, by: str, actor: str | None = None) -> MemoryPublic:
+        """Mark memory `old` superseded by memory `by` (same project and kind)."""
+        body = _drop_none({"by": by, "actor": actor})
+        return await self._call("POST", f"/v1/memories/{old}/supersede", MemoryPublic, json=body)
+
+    async def retract(self, memory_id: str, *, actor: str | None = None) -> MemoryPublic:
+        """Hide a memory from search and recall; it stays in history and by id."""
+        params = _drop_none({"actor": actor})
+        return await self._call("DELETE", f"/v1/memories/{memory_id}", MemoryPublic, params=params)
+
     async def search(
         self,
         query: str,
@@ -153,9 +128,12 @@ class ServiceClient:
         kinds: list[str] | None = None,
         topic: str | None = None,
         tags_any: list[str] | None = None,
+        tags_all: list[str] | None = None,
+        agent: str | None = None,
         for_agent: str | None = None,
         include_superseded: bool = False,
         k: int = 10,
+        min_score: float | None = None,
     ) -> list[SearchResult]:
         request = {
             "query": query,
@@ -163,21 +141,31 @@ class ServiceClient:
             "kinds": kinds or None,
             "topic": topic,
             "tags_any": tags_any or None,
+            "tags_all": tags_all or None,
+            "agent": agent,
             "for_agent": for_agent,
             "include_superseded": include_superseded,
             "k": k,
+            "min_score": min_score,
         }
         found = await self._call("POST", "/v1/search", SearchResponse, json=_drop_none(request))
         return found.results
 
     async def recall(
-        self, *, agent: str, project: str, query: str | None = None, budget_tokens: int = 1500
+        self,
+        *,
+        agent: str,
+        project: str,
+        query: str | None = None,
+        budget_tokens: int = 1500,
+        tags: list[str] | None = None,
     ) -> RecallResponse:
         request = {
             "agent": agent,
             "project": project,
             "query": query,
             "budget_tokens": budget_tokens,
+            "tags": tags or None,
             "format": "markdown",
         }
         return await self._call("POST", "/v1/recall", RecallResponse, json=_drop_none(request))
@@ -228,9 +216,19 @@ class ServiceClient:
         dry_run: bool = False,
         agent: str | None = None,
         topic: str | None = None,
+        reason: str | None = None,
+        keep_addressed: bool = True,
     ) -> RollbackResult:
         path = f"/v1/projects/{project}/rollback"
-        body = {"to": to, "actor": actor, "dry_run": dry_run, "agent": agent, "topic": topic}
+        body = {
+            "to": to,
+            "actor": actor,
+            "dry_run": dry_run,
+            "agent": agent,
+            "topic": topic,
+            "reason": reason,
+            "keep_addressed": keep_addressed,
+        }
         return await self._call("POST", path, RollbackResult, json=_drop_none(body))
 
     async def rollbacks(self, project: str) -> list[RollbackPublic]:

@@ -81,13 +81,17 @@ def mcp(ctx: typer.Context) -> None:
 
     from agent_cli.client import ServiceClient
     from agent_cli.mcp_server import Defaults, build_server
+    from agent_cli.mcp_support import kept
 
     config = config_of(ctx)
-    server = build_server(
-        lambda: ServiceClient(config.url, token=config.token),
-        Defaults(agent=config.agent, project=config.project),
-    )
-    anyio.run(server.run_stdio_async)
+
+    async def serve() -> None:
+        # One client for the server's life: its connections are kept alive between calls.
+        async with ServiceClient(config.url, token=config.token) as client:
+            defaults = Defaults(agent=config.agent, project=config.project)
+            await build_server(kept(client), defaults).run_stdio_async()
+
+    anyio.run(serve)
 
 
 def hoist_global_options(args: Sequence[str]) -> list[str]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
+from agent_cli.mcp_arguments import StrictServer
 from agent_cli.mcp_support import Agent, Ids, Project, ToolContext
 from memory_service.schemas.handoffs import HandoffCreate, HandoffPublic
 
 
-def register_handoff_tools(server: MCPServer, tools: ToolContext) -> None:
+def register_handoff_tools(server: StrictServer, tools: ToolContext) -> None:
     """Add handoff, inbox, acknowledge_handoff and complete_handoff to `server`."""
 
     @server.tool(

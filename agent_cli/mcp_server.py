@@ -1,96 +1,56 @@
 """The MCP tools, defined once over the HTTP client: served on stdio by `agentmem mcp`
 and mounted by the service at /mcp (with a client that calls the app in-process).
 
-Each tool's description says when an agent should call it; its arguments are checked
-by the SDK against the JSON schema built from the annotations below.
+Each tool's description says when an agent should call it and what each argument does;
+arguments are checked against the JSON schema built from the annotations, and unknown
+ones are refused with what to send instead (`mcp_arguments`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
-from agent_cli.client import ServiceClient
+from agent_cli.mcp_arguments import StrictServer
 from agent_cli.mcp_handoffs import register_handoff_tools
-from agent_cli.mcp_support import Agent, Defaults, Ids, Project, ToolContext
-from memory_service.schemas.checkpoints import CheckpointPublic
-from memory_service.schemas.memories import MemoryCreate, MemoryCreated
-from memory_service.schemas.rollback import RollbackResult
-from memory_service.schemas.search import SearchResult
+from agent_cli.mcp_history import register_history_tools
+from agent_cli.mcp_memories import register_memory_tools
+from agent_cli.mcp_support import Agent, Clients, Defaults, Project, Tags, ToolContext
+from agent_cli.mcp_views import MemoryHit, hit
 
 __all__ = ["Defaults", "build_server"]
 INSTRUCTIONS = (
-    "Team memory for AI agents. At session start call `recall` (and `inbox`); record each "
-    "architecture decision and deliverable with `remember`; hand work over with `handoff`; "
-    "after QA passes call `checkpoint` with known_good=true; when QA fails call `rollback` "
-    "(dry_run first). Search before deciding something that may already be decided."
+    "Team memory for AI agents. At session start call `recall` (it lists handoffs and "
+    "deliverables addressed to you) or `search` with your agent name and the project as "
+    "tags. Record each decision, deliverable and handoff with `remember`, tagged with your "
+    "agent name, the project and the topic; tag what another agent must find with that "
+    "agent's name. When QA passes call `checkpoint` with known_good=true; when QA fails "
+    "call `rollback` (dry_run first). Search before deciding what may be decided already."
 )
+Kinds = Annotated[
+    list[Literal["decision", "deliverable", "handoff", "note"]],
+    Field(description="Only these kinds (every kind if empty)."),
+]
 
 
-def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults) -> MCPServer:
+def build_server(client_factory: Clients, defaults: Defaults) -> StrictServer:
     """An MCP server whose tools call the memory service through `client_factory()`."""
-    server: MCPServer = MCPServer("agent-memory", instructions=INSTRUCTIONS, log_level="WARNING")
-
+    server = StrictServer("agent-memory", instructions=INSTRUCTIONS, log_level="WARNING")
     tools = ToolContext(client_factory, defaults)
 
     @server.tool(
-        description="Record what the team must not forget. Call right after you take an "
-        "architecture decision (kind=decision with topic and reasoning; pass supersedes=<id> "
-        "when it replaces an earlier one), deliver something to another agent "
-        "(kind=deliverable with for_agents), or learn a fact worth keeping (kind=note). "
-        "The answer lists conflicting accepted decisions on the same topic, if any."
-    )
-    async def remember(
-        content: Annotated[str, Field(description="The memory itself, self-contained.")],
-        kind: Annotated[
-            Literal["decision", "deliverable", "note"], Field(description="What it is.")
-        ] = "note",
-        title: Annotated[str | None, Field(description="One-line title.")] = None,
-        topic: Annotated[str | None, Field(description="Topic slug, e.g. database-schema.")] = None,
-        reasoning: Annotated[str | None, Field(description="Why; required for a decision.")] = None,
-        for_agents: Annotated[
-            list[str], Field(description="Agents a deliverable is meant for.")
-        ] = [],  # noqa: B006 - the SDK copies defaults into the schema; never mutated
-        refs: Ids = [],  # noqa: B006
-        tags: Annotated[list[str], Field(description="Tags.")] = [],  # noqa: B006
-        supersedes: Annotated[
-            str | None, Field(description="Id of the decision this one replaces.")
-        ] = None,
-        project: Project = None,
-        agent: Agent = None,
-    ) -> MemoryCreated:
-        into, author = tools.project(project), tools.agent(agent)
-
-        def draft() -> MemoryCreate:
-            return MemoryCreate(
-                project=into,
-                agent=author,
-                kind=kind,
-                content=content,
-                title=title,
-                topic=topic,
-                reasoning=reasoning,
-                for_agents=for_agents,
-                refs=refs,
-                tags=tags,
-                supersedes=supersedes,
-            )
-
-        return await tools.call(lambda c: c.remember(draft()))
-
-    @server.tool(
-        description="Call at the start of every session. Returns, as markdown within a "
-        "token budget: open handoffs addressed to you (always all of them), the decisions and "
-        "deliverables they cite, the project's current decisions, deliverables for you, and "
-        "memories relevant to `query`."
+        description="Call at the start of every session. Returns markdown within a token "
+        "budget: the project's last known-good checkpoint and latest rollback (with its "
+        "reason), open handoffs addressed to you (always all of them), the decisions and "
+        "deliverables they cite, the project's current decisions, deliverables addressed to "
+        "you (by for_agents or tagged with your name), and memories relevant to `query`."
     )
     async def recall(
         query: Annotated[
             str | None, Field(description="What this session is about (optional).")
         ] = None,
+        tags: Tags = [],  # noqa: B006 - the SDK copies defaults into the schema; never mutated
         budget_tokens: Annotated[
             int, Field(ge=50, le=100_000, description="Most tokens the context may take.")
         ] = 1500,
@@ -103,94 +63,70 @@ def build_server(client_factory: Callable[[], ServiceClient], defaults: Defaults
                 project=tools.project(project),
                 query=query,
                 budget_tokens=budget_tokens,
+                tags=list(tags),
             )
         )
         return recalled.markdown or ""
 
     @server.tool(
-        description="Search decisions, deliverables, handoffs and notes by meaning and "
-        "keywords. Call before deciding something that may already be decided, or to find "
-        "the id of a memory to reference, supersede or roll back to."
+        description="Find memories by meaning and keywords, by tags, or both. With a query: "
+        "ranked by relevance, off-topic ones left out (tune with min_score). Without a "
+        "query: the memories matching the filters, newest first, e.g. tags=['backend-"
+        "architect', 'shop'] at session start. Results are compact (id, title, snippet, "
+        "tags, score); get_memory gives a whole memory. Known-good states are checkpoints: "
+        "list them with `checkpoints`, roll back with `rollback`."
     )
     async def search(
-        query: Annotated[str, Field(description="What to look for, in words.")],
-        kinds: Annotated[
-            list[Literal["decision", "deliverable", "handoff", "note"]],
-            Field(description="Only these kinds (all if empty)."),
+        query: Annotated[
+            str, Field(description="What to look for, in words; empty to filter only.")
+        ] = "",
+        tags: Tags = [],  # noqa: B006
+        tags_any: Annotated[
+            list[str], Field(description="Only memories with at least one of these tags.")
         ] = [],  # noqa: B006
+        kinds: Kinds = [],  # noqa: B006
         topic: Annotated[str | None, Field(description="Only this topic.")] = None,
-        k: Annotated[int, Field(ge=1, le=100, description="How many results.")] = 10,
+        agent: Annotated[str | None, Field(description="Only memories by this agent.")] = None,
+        for_agent: Annotated[
+            str | None,
+            Field(description="Only memories addressed to this agent (for_agents or its tag)."),
+        ] = None,
+        k: Annotated[
+            int, Field(ge=1, le=100, description="How many results (older name: limit).")
+        ] = 10,
+        min_score: Annotated[
+            float | None,
+            Field(
+                ge=0.0,
+                le=1.0,
+                description="Least similarity in meaning (0-1) a result needs unless it "
+                "shares the query's words; 0 returns every candidate. Default: the service's.",
+            ),
+        ] = None,
+        include_superseded: Annotated[
+            bool, Field(description="Also replaced decisions, marked superseded.")
+        ] = False,
         project: Project = None,
-    ) -> list[SearchResult]:
-        return await tools.call(
+    ) -> list[MemoryHit]:
+        found = await tools.call(
             lambda c: c.search(
                 query,
                 project=project or tools.defaults.project,
                 kinds=list(kinds),
                 topic=topic,
+                tags_all=list(tags),
+                tags_any=list(tags_any),
+                agent=agent,
+                for_agent=for_agent,
+                include_superseded=include_superseded,
                 k=k,
+                min_score=min_score,
             )
         )
+        return [hit(r.memory, r.score if query.strip() else None) for r in found]
 
-    @server.tool(
-        description="When QA fails: restore the project to the last known-good checkpoint "
-        "(or a checkpoint id, ISO time or event sequence). Call with dry_run=true first to see "
-        "the diff and the deliverables and handoffs it impacts, then with dry_run=false. "
-        "The rollback is recorded as events and can be undone with undo_rollback."
-    )
-    async def rollback(
-        to: Annotated[
-            str, Field(description="'last-known-good', a checkpoint id, an ISO time or a seq.")
-        ] = "last-known-good",
-        dry_run: Annotated[bool, Field(description="Only show what would change.")] = False,
-        only_agent: Annotated[
-            str | None, Field(description="Only memories written by this agent.")
-        ] = None,
-        topic: Annotated[str | None, Field(description="Only memories on this topic.")] = None,
-        project: Project = None,
-        agent: Agent = None,
-    ) -> RollbackResult:
-        return await tools.call(
-            lambda c: c.rollback(
-                tools.project(project),
-                to=to,
-                actor=tools.agent(agent),
-                dry_run=dry_run,
-                agent=only_agent,
-                topic=topic,
-            )
-        )
-
-    @server.tool(
-        description="Undo a rollback you regret: re-applies what it reverted. Pass the id "
-        "that rollback returned."
-    )
-    async def undo_rollback(
-        rollback_id: Annotated[str, Field(description="The id a rollback returned.")],
-        agent: Agent = None,
-    ) -> RollbackResult:
-        return await tools.call(lambda c: c.undo(rollback_id, actor=tools.agent(agent)))
-
-    @server.tool(
-        description="Mark the project's current state. Call with known_good=true when QA "
-        "passes, so that a later rollback can return exactly here."
-    )
-    async def checkpoint(
-        label: Annotated[str, Field(description="e.g. qa-passed-sprint-3.")],
-        known_good: Annotated[bool, Field(description="QA passed at this point.")] = False,
-        note: Annotated[str | None, Field(description="Why this point matters.")] = None,
-        project: Project = None,
-        agent: Agent = None,
-    ) -> CheckpointPublic:
-        return await tools.call(
-            lambda c: c.checkpoint(
-                tools.project(project),
-                label=label,
-                agent=tools.agent(agent),
-                known_good=known_good,
-                note=note,
-            )
-        )
-
+    register_memory_tools(server, tools)
+    register_history_tools(server, tools)
     register_handoff_tools(server, tools)
+    server.close_schemas()
     return server

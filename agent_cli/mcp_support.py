@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -21,6 +22,13 @@ Agent = Annotated[
     str | None,
     Field(description="Your agent slug (e.g. backend-architect); defaults to the configured one."),
 ]
+Tags = Annotated[
+    list[str],
+    Field(
+        description="Only memories with every one of these tags, e.g. your agent name and "
+        "the project: ['backend-architect', 'shop']."
+    ),
+]
 Ids = Annotated[
     list[str],
     Field(description="Ids of decisions or deliverables this builds on (from remember/search)."),
@@ -35,11 +43,26 @@ class Defaults:
     project: str | None = None
 
 
+# A client for one tool call: a fresh one per caller (the in-process /mcp, whose callers
+# differ in token), or one kept for the server's life (stdio: one agent, keep-alive).
+Clients = Callable[[], AbstractAsyncContextManager[ServiceClient]]
+
+
+def kept(client: ServiceClient) -> Clients:
+    """Lend the same client to every call, leaving it open (its owner closes it)."""
+
+    @asynccontextmanager
+    async def lend() -> AsyncIterator[ServiceClient]:
+        yield client
+
+    return lend
+
+
 @dataclass(frozen=True)
 class ToolContext:
-    """The service client factory and the defaults every tool works with."""
+    """Where each tool call gets its service client, and the defaults every tool uses."""
 
-    client_factory: Callable[[], ServiceClient]
+    client_factory: Clients
     defaults: Defaults
 
     def agent(self, value: str | None) -> str:
@@ -56,7 +79,7 @@ class ToolContext:
         return chosen
 
     async def call(self, fn: Callable[[ServiceClient], Awaitable[T]]) -> T:
-        """Run `fn` with a fresh client; service failures become tool errors the agent reads.
+        """Run `fn` with a client; service failures become tool errors the agent reads.
 
         A request model built inside `fn` that breaks a rule of the shared schemas is
         refused before it is sent, with the message the service would have given.

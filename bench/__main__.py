@@ -1,10 +1,12 @@
-"""`python -m bench NAME [options]`: run one benchmark (locomo, speed, embedding, tune)."""
+"""`python -m bench NAME [options]`: run one benchmark (locomo, speed, embedding, tune, mcp)."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = "usage: python -m bench {locomo,speed,embedding,tune} [options]  (--help after the name)"
+USAGE = (
+    "usage: python -m bench {locomo,speed,embedding,tune,mcp} [options]  (--help after the name)"
+)
 
 
 def main() -> None:
@@ -28,6 +30,10 @@ def main() -> None:
         from bench import speed
 
         speed.main(rest)
+    elif name == "mcp":
+        from bench import mcp_latency
+
+        mcp_latency.main(rest)
     else:
         print(f"unknown benchmark {name!r}\n{USAGE}", file=sys.stderr)
         raise SystemExit(2)

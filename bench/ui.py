@@ -141,7 +141,7 @@ def _median_ms(fn: Callable[[], object], repeat: int) -> float:
 def run(count: int, repeat: int) -> None:
     with (
         tempfile.TemporaryDirectory() as tmp,
-        TestClient(create_app(Settings(data_dir=Path(tmp)))) as client,
+        TestClient(create_app(Settings(data_dir=Path(tmp))), base_url="http://localhost") as client,
     ):
         began = time.perf_counter()
         seeded = seed(client, count)

@@ -46,10 +46,22 @@ class StateConflict(DomainError):
     code = "state_conflict"
 
 
+class DuplicateContent(DomainError):
+    """A new memory's content is already stored (or earlier in its batch) with other fields."""
+
+    code = "duplicate_content"
+
+
 class PayloadTooLarge(DomainError):
     """Content, batch or body exceeds a configured limit."""
 
     code = "payload_too_large"
+
+
+class ScanBudgetExceeded(PayloadTooLarge):
+    """A request holds more text than one request may have scanned for secrets."""
+
+    code = "scan_budget_exceeded"
 
 
 class IndexMismatch(Exception):

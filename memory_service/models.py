@@ -183,6 +183,7 @@ class Rollback(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=64)
     undo_of: str | None = Field(default=None, max_length=26)
     undone_by: str | None = Field(default=None, max_length=26)
+    reason: str | None = Field(default=None, max_length=1000)
     changed: int = 0
     created_at: datetime = _when(nullable=False)
 
@@ -224,3 +225,18 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=32)
     target: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] = _json({})
+
+
+class UiSession(SQLModel, table=True):
+    """A web UI sign-in: only its id's SHA-256 is kept, as for tokens; it ends at its
+    expiry, at sign-out, or when its token is revoked."""
+
+    __tablename__ = "ui_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    token_id: str = Field(max_length=26, index=True)
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    ended_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )

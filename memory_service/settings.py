@@ -76,6 +76,14 @@ class Settings(BaseSettings):
         "JSON, in bytes (content has its own limit within it).",
     )
     max_batch: int = Field(default=500, description="Most memories one batch request may hold.")
+    search_min_score: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="The relevance floor of a search with a query: the least similarity in "
+        "meaning (cosine, 0-1) a result needs unless the query's words match it or its "
+        "session; a request's min_score overrides it, 0 turns it off.",
+    )
     max_body_bytes: int = Field(
         default=20 * 1024 * 1024, description="Largest request body accepted, in bytes."
     )
@@ -84,10 +92,28 @@ class Settings(BaseSettings):
         description="What to do with a secret (API key, private key, password in a URL ...) "
         "found in a memory: redact replaces it by a marker, reject refuses the request (422).",
     )
+    max_scan_chars: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1,
+        description="Most characters of text one write request may have scanned for secrets "
+        "(every memory of a batch counts); over it the request is refused (413).",
+    )
     rate_limit: str = Field(
         default="600/minute",
         description="Requests one token may send, as 'N/second|minute|hour' (in-process, "
         "per worker); 'none' turns the limit off.",
+    )
+    auth_failure_limit: str = Field(
+        default="20/minute",
+        description="Requests with a wrong token one client address may send, as "
+        "'N/second|minute|hour' (in-process, per worker); over it every request from that "
+        "address gets 429 until the window moves on. 'none' turns the limit off.",
+    )
+    ui_session_seconds: int = Field(
+        default=8 * 3600,
+        ge=1,
+        description="How long a web UI sign-in lasts, in seconds; sign-out or revoking the "
+        "token ends it sooner.",
     )
 
     @property

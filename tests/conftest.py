@@ -23,6 +23,7 @@ from tests.support.servers import (
     start_chroma,
     start_postgres,
 )
+from tests.support.service import IN_PROCESS_URL
 
 STACKS = ["embedded", "scaleout"]
 
@@ -92,5 +93,5 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture(params=STACKS)
 def client(settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     """The app in-process on real stores: embedded, then PostgreSQL + Chroma server."""
-    with TestClient(create_app(settings, embedder=embedder)) as c:
+    with TestClient(create_app(settings, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         yield c

@@ -17,15 +17,29 @@ MemoryId = Annotated[str, typer.Argument(help="The memory's id.")]
 
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="What to look for, in words.")],
+    query: Annotated[
+        str, typer.Argument(help="What to look for, in words; '' to list by the filters.")
+    ],
     kind: Annotated[
         list[str] | None,
         typer.Option("--kind", help="decision, deliverable, handoff or note (repeatable)."),
     ] = None,
     topic: Annotated[str | None, typer.Option("--topic", help="Only this topic.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Any of these tags.")] = None,
-    for_agent: Annotated[str | None, typer.Option("--for", help="Meant for this agent.")] = None,
+    every_tag: Annotated[
+        list[str] | None, typer.Option("--tags", help="Every one of these tags (repeatable).")
+    ] = None,
+    for_agent: Annotated[
+        str | None,
+        typer.Option("--for", help="Addressed to this agent: for_agents, or its name as a tag."),
+    ] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many results.")] = 10,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score", min=0.0, max=1.0, help="Relevance floor (0 shows every candidate)."
+        ),
+    ] = None,
     superseded: Annotated[
         bool, typer.Option("--superseded", help="Include superseded decisions (marked).")
     ] = False,
@@ -47,9 +61,11 @@ def search(
             kinds=kind,
             topic=topic,
             tags_any=tag,
+            tags_all=every_tag,
             for_agent=for_agent,
             include_superseded=superseded,
             k=k,
+            min_score=min_score,
         ),
         as_json=json_out,
     )

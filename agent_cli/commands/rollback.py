@@ -90,6 +90,15 @@ def _show(result: RollbackResult, to: str) -> None:
                 for i in result.impact
             ),
         )
+    if result.kept:
+        table(
+            "Kept as they are",
+            ["kind", "title", "why", "by", "id"],
+            (
+                (k.kind, k.title, k.why.replace("-", " "), ", ".join(k.by), k.memory_id)
+                for k in result.kept
+            ),
+        )
     count = f"{len(result.changes)} memor{'y' if len(result.changes) == 1 else 'ies'}"
     if result.dry_run:
         say(f"Dry run: would change {count}. Apply: agentmem rollback --to {to}")
@@ -107,9 +116,21 @@ def rollback(
     to: Annotated[
         str,
         typer.Option(
-            "--to", help="last-known-good, a checkpoint id, an ISO time or an event sequence."
+            "--to",
+            help="last-known-good, a checkpoint id, an ISO time, a time ago ('2 hours ago') "
+            "or an event sequence.",
         ),
     ] = LAST_KNOWN_GOOD,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why, e.g. the QA failure; shown in recall.")
+    ] = None,
+    keep_addressed: Annotated[
+        bool,
+        typer.Option(
+            "--keep-addressed/--revert-addressed",
+            help="Keep what other agents addressed to you since (the QA report, handoffs).",
+        ),
+    ] = True,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the diff and its impact; change nothing.")
     ] = False,
@@ -127,7 +148,14 @@ def rollback(
     result = call(
         config,
         lambda c: c.rollback(
-            project, to=to, actor=config.agent, dry_run=dry_run, agent=author, topic=topic
+            project,
+            to=to,
+            actor=config.agent,
+            dry_run=dry_run,
+            agent=author,
+            topic=topic,
+            reason=reason,
+            keep_addressed=keep_addressed,
         ),
         as_json=json_out,
     )

@@ -24,9 +24,10 @@ from memory_service.api import (
     search,
 )
 from memory_service.api.deps import get_principal
+from memory_service.api.hosts import HostAllowList
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.mcp import mount_mcp
-from memory_service.api.rate_limit import TokenRateLimit
+from memory_service.api.rate_limit import AuthFailureLimit, TokenRateLimit
 from memory_service.services.access import access
 from memory_service.services.indexing import indexing
 from memory_service.settings import Settings
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         drainer = threading.Thread(target=_drain_loop, args=(store, stop), daemon=True)
         drainer.start()
         try:
-            async with mcp_sessions.run():  # the /mcp sessions live as long as the app
+            async with mcp_transport.run():  # serves /mcp requests as long as the app runs
                 yield
         finally:
             stop.set()
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     errors.install(app)
     app.state.rate_limit = TokenRateLimit(settings.rate_limit)
+    app.state.auth_failures = AuthFailureLimit(settings.auth_failure_limit)
     routers = (memories, search, recall, projects, checkpoints, rollbacks, handoffs, adr, audit)
     for module in routers:
         # Every API route needs a principal, even one a later change forgets to ask for.
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         )
     app.include_router(health.router)
     ui.install(app)
-    mcp_sessions = mount_mcp(app, settings)
+    mcp_transport = mount_mcp(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: a request for a foreign host is refused before anything else reads it.
+    app.add_middleware(HostAllowList, host=settings.host, port=settings.port)
     return app

@@ -5,8 +5,10 @@ client (see decisions/0031); here that client's transport is the app itself, so 
 call takes the same route, validation and write path as any REST request. This is the
 one place where `memory_service` imports `agent_cli`.
 
-The caller's bearer token is checked before a request reaches the MCP transport, and is
-forwarded by the in-process client, so every tool call meets the same rules as REST.
+The caller's bearer token is checked, and the request counted against its rate, before a
+request reaches the MCP transport; the in-process client forwards the token, so every tool
+call meets the same rules as REST. The transport is stateless (decisions/0057): no session
+lives in this process, so any worker or replica answers any request.
 """
 
 from __future__ import annotations
@@ -15,20 +17,19 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
 
-from memory_service.api.errors import error_response
-from memory_service.errors import Unauthorized
-from memory_service.services.access import access
-from memory_service.settings import Settings
+from memory_service.api.deps import checked_principal, client_address
+from memory_service.api.errors import HEADERS, STATUS, error_response
+from memory_service.errors import RateLimited, Unauthorized
 
 if TYPE_CHECKING:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 
 MCP_PATH = "/mcp"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+IN_PROCESS_URL = "http://localhost"
 # The MCP transport hands each tool call the context of the HTTP request that carried it.
 _caller_token: ContextVar[str | None] = ContextVar("mcp_caller_token", default=None)
+_caller_address: ContextVar[str] = ContextVar("mcp_caller_address", default="unknown")
 
 
 class McpAuth:
@@ -42,20 +43,23 @@ class McpAuth:
             await self.app(scope, receive, send)
             return
         header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+        state = scope["app"].state
+        address = client_address(scope)
         try:
-            store = scope["app"].state.store
-            await run_in_threadpool(access.authenticate, store, header or None)
-        except Unauthorized as exc:
+            await checked_principal(state, state.store, header or None, address)
+        except (Unauthorized, RateLimited) as exc:
+            kind = type(exc)
             response = error_response(
-                401, exc.code, exc.message, exc.details, {"WWW-Authenticate": "Bearer"}
+                STATUS[kind], exc.code, exc.message, exc.details, HEADERS[kind](exc)
             )
             await response(scope, receive, send)
             return
         _caller_token.set(header.partition(" ")[2].strip() or None)
+        _caller_address.set(address)
         await self.app(scope, receive, send)
 
 
-def mount_mcp(app: FastAPI, settings: Settings) -> StreamableHTTPSessionManager:
+def mount_mcp(app: FastAPI) -> StreamableHTTPSessionManager:
     """Add the /mcp route to `app`; the caller runs the returned manager in its lifespan."""
     import httpx
     from mcp.server.transport_security import TransportSecuritySettings
@@ -63,25 +67,24 @@ def mount_mcp(app: FastAPI, settings: Settings) -> StreamableHTTPSessionManager:
     from agent_cli.client import ServiceClient
     from agent_cli.mcp_server import Defaults, build_server
 
-    transport = httpx.ASGITransport(app=app)
-    server = build_server(
-        lambda: ServiceClient(
-            "http://memory-service", transport=transport, token=_caller_token.get()
-        ),
-        Defaults(),
+    def caller_client() -> ServiceClient:
+        # The caller's address, not the transport's default 127.0.0.1: a tool's requests are
+        # the caller's, and 127.0.0.1 over its failures must not stop every caller's tools.
+        transport = httpx.ASGITransport(app=app, client=(_caller_address.get(), 0))
+        # A loopback name: the app's Host allow-list (api/hosts.py) applies to these calls too.
+        return ServiceClient(IN_PROCESS_URL, transport=transport, token=_caller_token.get())
+
+    server = build_server(caller_client, Defaults())
+    mcp_app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        # Every request stands alone and answers with one JSON body: the tools are request
+        # and response, and nothing ties a client to the process that served it before.
+        stateless_http=True,
+        json_response=True,
+        # The app-wide HostAllowList checks Host (and Origin on /mcp) the same way on every
+        # route; the SDK's own exact-string check would only repeat it, less well.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
-    # DNS-rebinding protection guards a loopback-only service from web pages; a service
-    # bound to another address is reached by other host names and relies on tokens instead.
-    security = (
-        TransportSecuritySettings(
-            enable_dns_rebinding_protection=True,
-            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
-            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
-        )
-        if settings.host in LOOPBACK
-        else TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    )
-    mcp_app = server.streamable_http_app(streamable_http_path=MCP_PATH, transport_security=security)
     app.router.routes.extend(mcp_app.routes)
     app.add_middleware(McpAuth)
     return server.session_manager

@@ -1,4 +1,4 @@
-"""Routes for /v1/memories: remember, read, change and retract."""
+"""Routes for /v1/memories: remember, list, read, change, supersede and retract."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from memory_service.schemas.memories import (
     BatchCreated,
     MemoryCreate,
     MemoryCreated,
+    MemoryListQuery,
+    MemoryPage,
     MemoryPublic,
     MemoryUpdate,
+    SupersedeRequest,
 )
-from memory_service.services import memories
+from memory_service.services import listing, memories
 from memory_service.services.access import access
 from memory_service.services.access.access import Principal
 from memory_service.services.history import history
@@ -83,6 +86,17 @@ def create_memories(
     return BatchCreated(memories=[memories.created_public(r) for r in results])
 
 
+@router.get("", response_model=MemoryPage)
+def list_memories(
+    store: StoreDep, principal: PrincipalDep, query: Annotated[MemoryListQuery, Query()]
+) -> MemoryPage:
+    """Memories by tags, kind, agent, status, topic and time, newest first, page by page."""
+    if query.project:
+        access.require_project(principal, query.project)
+    projects = access.visible_projects(principal)
+    return listing.list_memories(store, query=query, projects=projects)
+
+
 @router.get("/{memory_id}", response_model=MemoryPublic)
 def read_memory(
     memory_id: str,
@@ -123,6 +137,20 @@ def update_memory(
     actor = access.act_as(principal, body.actor, field="actor")
     changes = body if actor == body.actor else body.model_copy(update={"actor": actor})
     return memories.update_memory(store, memory_id=memory_id, changes=changes, token=principal.name)
+
+
+@router.post("/{memory_id}/supersede", response_model=MemoryPublic)
+def supersede_memory(
+    memory_id: str, body: SupersedeRequest, store: StoreDep, principal: PrincipalDep
+) -> MemoryPublic:
+    """Mark a memory superseded by another of its project and kind, which names it back."""
+    access.check_supersede(principal, memories.read_memory(store, memory_id=memory_id))
+    # The replacement gains a version (its `supersedes`): a change to it as well.
+    access.check_change(principal, memories.read_memory(store, memory_id=body.by))
+    actor = access.act_as(principal, body.actor, field="actor")
+    return memories.supersede_memory(
+        store, memory_id=memory_id, by=body.by, actor=actor, token=principal.name
+    )
 
 
 @router.delete("/{memory_id}", response_model=MemoryPublic)

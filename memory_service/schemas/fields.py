@@ -62,7 +62,12 @@ def _unique_slugs(values: list[str]) -> list[str]:
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # a time near year 1 or 9999 whose UTC instant leaves the range
+        raise ValueError(
+            f"{value.isoformat()} is out of range: give a time in years 1-9999 UTC"
+        ) from None
 
 
 def _topic(value: str | None) -> str | None:

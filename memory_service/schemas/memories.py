@@ -17,6 +17,7 @@ from pydantic import (
 from memory_service.schemas.fields import (
     STATUSES_BY_KIND,
     Kind,
+    MemoryId,
     Metadata,
     Slug,
     SlugList,
@@ -80,7 +81,11 @@ class MemoryCreate(MemoryBase):
     )
     kind: Kind = "note"
     status: str | None = Field(default=None, description="Defaults by kind (decision: accepted).")
-    supersedes: str | None = Field(default=None, description="Id of the decision this replaces.")
+    supersedes: str | None = Field(
+        default=None,
+        description="Id of the memory this replaces, of the same kind (decision by decision, "
+        "note by note, deliverable by deliverable).",
+    )
     on_conflict: Literal["warn", "error"] = Field(
         default="warn",
         description="What to do when the topic already has an accepted decision.",
@@ -108,8 +113,11 @@ class MemoryCreate(MemoryBase):
         if self.status is not None and self.status not in STATUSES_BY_KIND[self.kind]:
             allowed = ", ".join(STATUSES_BY_KIND[self.kind])
             raise ValueError(f"status {self.status!r} is not valid for a {self.kind}: {allowed}")
-        if self.supersedes is not None and self.kind != "decision":
-            raise ValueError("only a decision can supersede another decision")
+        if self.supersedes is not None and self.kind == "handoff":
+            raise ValueError(
+                "a handoff supersedes nothing: complete or retract the earlier handoff, and "
+                "cite it in refs"
+            )
         if self.kind != "handoff" and (self.completed or self.pending or self.risks):
             raise ValueError("completed, pending and risks belong to a handoff: set kind=handoff")
         if self.kind == "handoff" and "notes" in self.metadata:
@@ -195,3 +203,67 @@ class BatchCreate(BaseModel):
 
 class BatchCreated(BaseModel):
     memories: list[MemoryCreated]
+
+
+# Every status a memory can have, whatever its kind; `retracted` is any kind's.
+MemoryStatus = Literal[
+    "proposed",
+    "accepted",
+    "rejected",
+    "deprecated",
+    "superseded",
+    "open",
+    "acknowledged",
+    "completed",
+    "active",
+    "retracted",
+]
+
+
+class MemoryListQuery(BaseModel):
+    """GET /v1/memories: memories by their fields, newest first, a page at a time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: Slug | None = Field(
+        default=None, description="Project slug; every project the token may use if absent."
+    )
+    tags: Tags = Field(default_factory=list, description="Every one of these tags (repeat).")
+    tags_any: Tags = Field(default_factory=list, description="At least one of these tags.")
+    kind: list[Kind] = Field(default_factory=list, description="Any of these kinds (repeat).")
+    agent: Slug | None = Field(default=None, description="Written by this agent.")
+    for_agent: Slug | None = Field(
+        default=None,
+        description="Addressed to this agent: in for_agents, or tagged with it by another.",
+    )
+    status: list[MemoryStatus] = Field(
+        default_factory=list,
+        description="Any of these statuses (repeat). Absent: the live ones, i.e. every "
+        "status but retracted and superseded; status=superseded lists the replaced ones.",
+    )
+    topic: Topic = Field(default=None, description="Topic slug.")
+    since: UTCTime | None = Field(default=None, description="occurred_at at or after (ISO).")
+    limit: int = Field(default=50, ge=1, le=200, description="Memories per page.")
+    cursor: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The previous page's next_cursor; absent for the first page.",
+    )
+
+
+class MemoryPage(BaseModel):
+    """One page of a listing; pass next_cursor as cursor for the next (null: the last)."""
+
+    memories: list[MemoryPublic]
+    next_cursor: str | None = None
+
+
+class SupersedeRequest(BaseModel):
+    """Mark a memory superseded by another of its project and kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: MemoryId = Field(
+        min_length=1, max_length=64, description="Id of the memory that replaces it."
+    )
+    actor: Slug | None = Field(default=None, description="Who supersedes it; the token's agent.")

@@ -7,8 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from memory_service.schemas.checkpoints import CheckpointPublic
-from memory_service.schemas.fields import Slug
+from memory_service.schemas.fields import Slug, Tags
 from memory_service.schemas.memories import MemoryPublic
+from memory_service.schemas.rollback import RollbackPublic
 
 
 class RecallRequest(BaseModel):
@@ -21,6 +22,11 @@ class RecallRequest(BaseModel):
     )
     project: Slug
     query: str | None = Field(default=None, max_length=4000)
+    tags: Tags = Field(
+        default_factory=list,
+        description="Relevant memories only with every one of these tags (the other "
+        "sections are chosen by who they are addressed to, not by tags).",
+    )
     budget_tokens: int = Field(default=1500, ge=50, le=100_000)
     format: Literal["json", "markdown"] = "json"
 
@@ -44,8 +50,13 @@ class RecallResponse(BaseModel):
     last_known_good: CheckpointPublic | None = Field(
         default=None, description="The project's newest known-good checkpoint."
     )
+    last_rollback: RollbackPublic | None = Field(
+        default=None, description="The newest rollback, when it came after that checkpoint."
+    )
     changes_since_known_good: int | None = Field(
-        default=None, description="Events recorded in the project after that checkpoint."
+        default=None,
+        description="Events recorded in the project after that checkpoint, or after the "
+        "newest rollback when one came later (counting starts again from what it restored).",
     )
     sections: RecallSections
     markdown: str | None = None

@@ -19,12 +19,19 @@ class RollbackRequest(BaseModel):
     to: str = Field(
         min_length=1,
         max_length=64,
-        description="A checkpoint id, 'last-known-good', an ISO time or an event sequence.",
+        description="A checkpoint id, 'last-known-good', an ISO time, a time ago such as "
+        "'2 hours ago', or an event sequence.",
     )
     dry_run: bool = Field(default=False, description="Only show the diff and its impact.")
     agent: Slug | None = Field(default=None, description="Only memories authored by this agent.")
     topic: Topic = Field(default=None, description="Only memories on this topic.")
     actor: Slug | None = Field(default=None, description="Who rolls back; the token's agent.")
+    reason: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Why: e.g. the QA failure it answers. Kept with the rollback and shown "
+        "in recall, the web UI and the audit.",
+    )
     keep_addressed: bool = Field(
         default=True,
         description="Keep what other agents addressed to the actor (QA reports, handoffs "
@@ -82,6 +89,7 @@ class RollbackResult(BaseModel):
     dry_run: bool
     target: TargetPublic
     undo_of: str | None = None
+    reason: str | None = None
     changes: list[PlannedChange]
     impact: list[ImpactItem]
     kept: list[KeptItem] = Field(
@@ -99,5 +107,6 @@ class RollbackPublic(BaseModel):
     topic: str | None
     undo_of: str | None
     undone_by: str | None
+    reason: str | None = None
     changed: int
     created_at: datetime

@@ -34,6 +34,14 @@ class SearchRequest(BaseModel):
         description="An event sequence or ISO time: search the store as it stood then.",
     )
     k: int = Field(default=10, ge=1, le=100, description="How many results.")
+    min_score: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Least similarity in meaning (cosine, 0-1) a result needs unless the "
+        "query's words match it; the service's floor (MEMORY_SEARCH_MIN_SCORE) if absent, "
+        "0 for every candidate. An off-topic query then returns few results or none.",
+    )
     explain: bool = Field(default=False, description="Show each part of the score.")
     mode: Literal["hybrid", "vector", "keyword"] = Field(
         default="hybrid",

@@ -1,4 +1,4 @@
-"""Remember, change and retract memories: the service functions behind the write API."""
+"""Remember, change, supersede and retract memories: the service functions behind the write API."""
 
 from __future__ import annotations
 
@@ -27,50 +27,11 @@ from memory_service.services.write_path.creation import (
     memory_row,
     store_new,
 )
-from memory_service.services.write_path.secrets import scrub
+from memory_service.services.write_path.limits import check_sizes, check_total_size
+from memory_service.services.write_path.secrets import ScanBudget, scrub
+from memory_service.services.write_path.supersession import supersede
 from memory_service.store import Store
 from memory_service.store.memories import load_memories
-
-
-def _check_size(store: Store, items: list[MemoryCreate]) -> None:
-    if len(items) > store.settings.max_batch:
-        raise PayloadTooLarge(
-            f"a batch holds at most {store.settings.max_batch} memories, got {len(items)}: "
-            "split it into smaller batches",
-            limit=store.settings.max_batch,
-        )
-    limit = store.settings.max_content_bytes
-    for index, item in enumerate(items):
-        size = len(item.content.encode())
-        if size > limit:
-            raise PayloadTooLarge(
-                f"content is {size} bytes, over the {limit}-byte limit: split it into "
-                "several memories or store a summary with a reference",
-                index=index,
-                bytes=size,
-                limit=limit,
-            )
-
-
-def check_total_size(store: Store, fields: dict[str, object], *, index: int | None = None) -> None:
-    """Refuse a memory whose fields weigh more than the per-memory budget, naming the
-    heaviest: reasoning and metadata are stored, versioned and recalled like content."""
-    sizes = {
-        name: len(value.encode()) if isinstance(value, str) else len(json.dumps(value).encode())
-        for name, value in fields.items()
-    }
-    total, limit = sum(sizes.values()), store.settings.max_memory_bytes
-    if total > limit:
-        heaviest = max(sizes, key=lambda name: sizes[name])
-        raise PayloadTooLarge(
-            f"the memory is {total} bytes in all, over the {limit}-byte limit; its largest "
-            f"field is {heaviest} ({sizes[heaviest]} bytes): shorten it, or store the bulk in "
-            "a deliverable's content and refer to it",
-            field=heaviest,
-            index=index,
-            bytes=total,
-            limit=limit,
-        )
 
 
 def _request_hash(dumped: list[dict[str, object]]) -> str:
@@ -110,10 +71,10 @@ def remember_many(
     """Store memories in one transaction, then bring the vector index up to date: the one
     way every new memory is made (remember, batch, handoff). With `deduplicate`, an item
     whose content a live memory of its project and kind already holds returns that one."""
-    _check_size(store, items)
-    policy = store.settings.secrets
+    check_sizes(store, items)
+    policy, budget = store.settings.secrets, ScanBudget(store.settings.max_scan_chars)
     items = [
-        scrub(item, policy=policy, field=f"memories.{i}" if len(items) > 1 else "")
+        scrub(item, policy=policy, field=f"memories.{i}" if len(items) > 1 else "", budget=budget)
         for i, item in enumerate(items)
     ]
     # Dumped once: the byte budget and the idempotency hash both read the same JSON.
@@ -169,7 +130,8 @@ def update_memory(
     store: Store, *, memory_id: str, changes: MemoryUpdate, token: str | None = None
 ) -> MemoryPublic:
     """Apply changes as a new version; a no-op change makes no version."""
-    changes = scrub(changes, policy=store.settings.secrets)
+    budget = ScanBudget(store.settings.max_scan_chars)
+    changes = scrub(changes, policy=store.settings.secrets, budget=budget)
     with store.db.write() as session:
         memory = memory_row(session, memory_id)
         if memory.status == "retracted":
@@ -232,13 +194,14 @@ def _check_status_change(memory: Memory, status: str | None) -> None:
         )
     if memory.status == "superseded" and status != "superseded":
         raise StateConflict(
-            f"decision {memory.id!r} is superseded by {memory.superseded_by!r}: roll back the "
-            "replacement, or record a new decision that supersedes it"
+            f"{memory.kind} {memory.id!r} is superseded by {memory.superseded_by!r}: roll back "
+            f"the replacement, or record a new {memory.kind} that supersedes it"
         )
     if status == "superseded" and memory.status != "superseded":
         raise InvalidInput(
-            "a decision becomes superseded when a new decision names it in `supersedes`; "
-            "record the replacement instead"
+            f"a {memory.kind} becomes superseded when another names it: POST /v1/memories/"
+            f'{memory.id}/supersede with {{"by": "<replacement id>"}} (MCP: supersede), or '
+            f"record the replacement with supersedes={memory.id}"
         )
 
 
@@ -264,6 +227,21 @@ def retract_memory(
     return to_public(memory)
 
 
+def supersede_memory(
+    store: Store, *, memory_id: str, by: str, actor: str | None = None, token: str | None = None
+) -> MemoryPublic:
+    """Mark a memory superseded by another of its project and kind, which then names it in
+    `supersedes`; asked again for the same pair, it changes nothing."""
+    with store.db.write() as session:
+        old = memory_row(session, memory_id)
+        new = memory_row(session, by)
+        if old.superseded_by != new.id or new.supersedes != old.id:
+            supersede(session, old=old, new=new, actor=actor or new.agent, token=token)
+        title = new.title
+    _after_commit(store)
+    return to_public(old, title)
+
+
 def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
     """A memory by id, with its replacement's title when it is superseded."""
     with store.db.read() as session:
@@ -285,9 +263,13 @@ def created_public(remembered: Remembered) -> MemoryCreated:
         conflicts=remembered.conflicts,
     )
     if remembered.conflicts:
+        ids = ", ".join(c.id for c in remembered.conflicts)
         out.hint = (
-            f"topic {memory.topic!r} already has an accepted decision; if this one replaces "
-            "it, record it with supersedes=<id> (or pass on_conflict=error to refuse)"
+            f"topic {memory.topic!r} already has an accepted decision ({ids}). If this one "
+            f"replaces it, supersede it by this one (MCP: supersede; REST: POST /v1/memories/"
+            f'<that id>/supersede with {{"by": "{memory.id}"}}), and next time record the '
+            "replacement with supersedes=<that id>; if both stand, give one another topic. "
+            "REST callers may set on_conflict=error to be refused instead of warned."
         )
     return out
 

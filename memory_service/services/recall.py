@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from memory_service.errors import ProjectNotFound
-from memory_service.models import Checkpoint, Memory
+from memory_service.models import Memory
 from memory_service.schemas.recall import RecallRequest, RecallResponse, RecallSections
 from memory_service.schemas.search import SearchRequest
 from memory_service.services.access.access import named_actor
-from memory_service.services.history.checkpoints import count_changes_since, last_known_good
-from memory_service.services.history.public import checkpoint_public
+from memory_service.services.history.public import checkpoint_public, rollback_public
+from memory_service.services.history.standing import Standing, standing
 from memory_service.services.search.search import search_memories
 from memory_service.services.views import to_public
 from memory_service.store import Store
@@ -105,12 +105,14 @@ def _candidates(store: Store, request: RecallRequest) -> dict[str, list[Memory]]
             dialect,
         )
         if not request.query:
-            relevant = newest_memories(session, MemoryFilter(project=project), 20, dialect)
+            tagged = MemoryFilter(project=project, tags_all=tuple(request.tags))
+            relevant = newest_memories(session, tagged, 20, dialect)
     if request.query:
         try:
-            hits = search_memories(
-                store, request=SearchRequest(query=request.query, project=request.project, k=20)
+            asked = SearchRequest(
+                query=request.query, project=request.project, tags_all=request.tags, k=20
             )
+            hits = search_memories(store, request=asked)
         except ProjectNotFound:
             hits = []  # a project's first session: nothing to recall yet
         relevant = [h.memory for h in hits]
@@ -129,34 +131,40 @@ class Recalled:
     markdown: str
     used_tokens: int
     omitted: int
-    known_good: Checkpoint | None
-    changes_since_known_good: int | None
+    standing: Standing
 
 
-def _known_good(store: Store, project: str) -> tuple[Checkpoint | None, int | None]:
+def _standing(store: Store, project: str) -> Standing:
     with store.db.read() as session:
-        checkpoint = last_known_good(session, project)
-        if checkpoint is None:
-            return None, None
-        return checkpoint, count_changes_since(session, project, checkpoint.seq)
+        return standing(session, project)
 
 
-def _known_good_line(checkpoint: Checkpoint | None, changes: int | None) -> str:
+def _standing_lines(now: Standing) -> str:
+    checkpoint, rollback = now.checkpoint, now.rollback
     if checkpoint is None:
-        return "No known-good checkpoint yet.\n"
-    return (
-        f"Last known-good: **{checkpoint.label}** (`{checkpoint.id}`, by {checkpoint.agent}, "
-        f"{checkpoint.created_at:%Y-%m-%d %H:%M} UTC); {changes} changes since.\n"
-    )
+        text = "No known-good checkpoint yet.\n"
+    else:
+        text = (
+            f"Last known-good: **{checkpoint.label}** (`{checkpoint.id}`, by {checkpoint.agent}, "
+            f"{checkpoint.created_at:%Y-%m-%d %H:%M} UTC)"
+            + (f"; {now.changes} changes since.\n" if rollback is None else ".\n")
+        )
+    if rollback is not None:
+        why = f": {_snip(rollback.reason, 300)}" if rollback.reason else ""
+        text += (
+            f"Last rollback: to `{rollback.target}` by {rollback.actor}, "
+            f"{rollback.created_at:%Y-%m-%d %H:%M} UTC{why}; {now.changes} changes since.\n"
+        )
+    return text
 
 
 def recall(store: Store, *, request: RecallRequest) -> Recalled:
     """Sections of memories, their markdown, tokens used and how many were left out."""
     named_actor(request.agent, "agent")
     count: Callable[[str], int] = store.embedder.count_tokens
-    known_good, changes = _known_good(store, request.project)
-    header = f"# Session context for {request.agent} on {request.project}\n\n" + _known_good_line(
-        known_good, changes
+    now = _standing(store, request.project)
+    header = f"# Session context for {request.agent} on {request.project}\n\n" + _standing_lines(
+        now
     )
     used = count(header)
     # Room kept for the closing "left out" line, so the whole text stays in budget.
@@ -189,14 +197,14 @@ def recall(store: Store, *, request: RecallRequest) -> Recalled:
     )
     if omitted:
         markdown += f"\n_{omitted} more memories left out to fit {request.budget_tokens} tokens._\n"
-    return Recalled(chosen, markdown, count(markdown), omitted, known_good, changes)
+    return Recalled(chosen, markdown, count(markdown), omitted, now)
 
 
 def recall_response(store: Store, *, request: RecallRequest) -> RecallResponse:
     """`recall` as the agent receives it: public memories by section, and the markdown when
     it asked for markdown."""
     result = recall(store, request=request)
-    known_good = result.known_good
+    known_good, rollback = result.standing.checkpoint, result.standing.rollback
     return RecallResponse(
         agent=request.agent,
         project=request.project,
@@ -204,7 +212,8 @@ def recall_response(store: Store, *, request: RecallRequest) -> RecallResponse:
         used_tokens=result.used_tokens,
         omitted=result.omitted,
         last_known_good=checkpoint_public(known_good) if known_good else None,
-        changes_since_known_good=result.changes_since_known_good,
+        last_rollback=rollback_public(rollback) if rollback else None,
+        changes_since_known_good=result.standing.changes,
         sections=RecallSections(
             **{name: [to_public(m) for m in items] for name, items in result.sections.items()}
         ),

@@ -7,6 +7,7 @@ call costs nearly as much as loading the rows (decisions/0029; bench/README.md).
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,11 +36,24 @@ def memory_by_id(session: Session, memory_id: str) -> Memory | None:
     return load_memories(session, [memory_id]).get(memory_id)
 
 
-def newest_memories(session: Session, where: MemoryFilter, k: int, dialect: str) -> list[Memory]:
-    """The newest `k` memories under the filter, newest first."""
+def newest_memories(
+    session: Session,
+    where: MemoryFilter,
+    k: int,
+    dialect: str,
+    *,
+    after: tuple[datetime, int] | None = None,
+) -> list[Memory]:
+    """The newest `k` memories under the filter, newest first (by occurred_at, then pk);
+    with `after`, an (occurred_at, pk) place in that order, only those that follow it."""
+    conds = sql_where(where, dialect)
+    if after is not None:
+        at, pk = after
+        occurred = col(Memory.occurred_at)
+        conds.append(sa.or_(occurred < at, sa.and_(occurred == at, col(Memory.pk) < pk)))
     stmt = (
         select(Memory)
-        .where(*sql_where(where, dialect))
+        .where(*conds)
         .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
         .limit(k)
     )

@@ -133,6 +133,7 @@ def rollback_confirm(
     actor: Annotated[str, Form(max_length=64)] = "",
     agent: Annotated[str, Form(max_length=64)] = "",
     topic: Annotated[str, Form(max_length=64)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Apply the previewed rollback, unless the project changed since the preview."""
     scope = access.rollback_scope(principal, project, optional(agent))
@@ -151,7 +152,9 @@ def rollback_confirm(
     done = rollback.rollback(
         store,
         project=project,
-        request=target.model_copy(update={"dry_run": False, "actor": who}),
+        request=target.model_copy(
+            update={"dry_run": False, "actor": who, "reason": reason.strip() or None}
+        ),
         token=principal.name,
     )
     rollback_id = done.rollback.id if done.rollback else ""

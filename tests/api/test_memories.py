@@ -170,3 +170,88 @@ def test_handoff_lists_on_a_note_are_refused_with_the_kind_to_send(client: TestC
     response = client.post("/v1/memories", json=memory_body(pending=["pagination"]))
     assert response.status_code == 422
     assert "set kind=handoff" in response.json()["error"]["message"]
+
+
+def test_a_resend_is_the_same_memory_only_while_its_fields_agree(client: TestClient) -> None:
+    body = decision_body(tags=["orders", "storage"], refs=[])
+    first = client.post("/v1/memories", json=body).json()
+    # The same fields, the tags in another order, empty lists and another agent say no more.
+    same = decision_body(tags=["storage", "orders"], for_agents=[], agent="qa-engineer")
+    again = client.post("/v1/memories", json=same)
+    assert again.status_code == 201
+    assert (again.json()["id"], again.json()["duplicate"]) == (first["id"], True)
+    refused = client.post("/v1/memories", json=decision_body(reasoning="Cheaper to run."))
+    assert refused.status_code == 409
+    assert refused.json()["error"]["details"]["fields"] == ["reasoning"]
+
+
+def test_a_resend_with_another_title_topic_or_supersedes_is_refused_naming_them(
+    client: TestClient,
+) -> None:
+    older = remember(client, **decision_body(content="Orders live in SQLite.", topic="orders"))
+    stored = remember(client, **decision_body())
+    resend = decision_body(
+        title="Orders move to PostgreSQL", topic="orders", supersedes=older["id"]
+    )
+    response = client.post("/v1/memories", json=resend)
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "duplicate_content"
+    assert error["details"]["existing_id"] == stored["id"]
+    assert error["details"]["fields"] == ["title", "topic", "supersedes"]
+    message = error["message"]
+    assert f"memory {stored['id']} already holds this content" in message
+    assert 'title: sent "Orders move to PostgreSQL", stored "Use PostgreSQL for orders"' in message
+    assert f"update memory {stored['id']} (PATCH /v1/memories/{stored['id']}" in message
+    assert "to record a new decision, change its content" in message
+    assert f"POST /v1/memories/{older['id']}/supersede" in message
+    # Nothing was stored or changed.
+    assert client.get(f"/v1/memories/{stored['id']}").json()["version"] == 1
+    assert client.get(f"/v1/memories/{older['id']}").json()["status"] == "accepted"
+    assert len(search(client, "", project="shop", kinds=["decision"])) == 2
+
+
+def test_a_batch_item_repeating_another_with_other_fields_stores_nothing(
+    client: TestClient,
+) -> None:
+    items = [
+        memory_body(content="Payments retry three times.", title="Payment retries"),
+        memory_body(content="Refunds are manual."),
+        memory_body(content="Payments retry three times.", title="Retry policy", tags=["pay"]),
+    ]
+    response = client.post("/v1/memories/batch", json={"memories": items})
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["message"].startswith(
+        "memories.2: it repeats the content of memories.0 with a different title, tags"
+    )
+    assert (error["details"]["index"], error["details"]["earlier_index"]) == (2, 0)
+    assert client.get("/v1/projects").json() == []  # not even the first two items
+
+
+def test_a_batch_item_repeating_a_stored_memory_with_other_fields_stores_nothing(
+    client: TestClient,
+) -> None:
+    stored = remember(client, content="Payments retry three times.")
+    items = [
+        memory_body(content="Refunds are manual."),
+        memory_body(content="Payments retry three times.", topic="payments"),
+    ]
+    response = client.post("/v1/memories/batch", json={"memories": items})
+    assert response.status_code == 409
+    message = response.json()["error"]["message"]
+    assert message.startswith(f"memories.1: memory {stored['id']} already holds this content")
+    assert "a different topic" in message
+    assert result_ids(search(client, "", project="shop")) == [stored["id"]]
+
+
+def test_the_conflict_hint_offers_supersede_and_names_on_conflict_only_for_rest(
+    client: TestClient,
+) -> None:
+    first = remember(client, **decision_body())
+    second = remember(client, **decision_body(content="Orders live in MySQL."))
+    hint = second["hint"]
+    assert f"already has an accepted decision ({first['id']})" in hint
+    assert f'supersede with {{"by": "{second["id"]}"}}' in hint
+    assert "record the replacement with supersedes=<that id>" in hint
+    assert "REST callers may set on_conflict=error" in hint

@@ -86,7 +86,7 @@ def test_architect_qa_loop_end_to_end(client: TestClient) -> None:
     context = _recall(client, "frontend-developer")
     assert [d["id"] for d in context["sections"]["decisions"]] == [first["id"]]
     assert context["sections"]["deliverables"] == []
-    assert result_ids(search(client, "DynamoDB", project="shop")) == [first["id"]]
+    assert result_ids(search(client, "DynamoDB", project="shop", min_score=0)) == [first["id"]]
     assert result_ids(search(client, "orders storage", project="shop", kinds=["decision"])) == [
         first["id"]
     ]

@@ -19,12 +19,24 @@ def test_keyword_mode_returns_only_memories_that_share_a_word(client: TestClient
 def test_vector_mode_ranks_by_similarity_alone(client: TestClient) -> None:
     target = remember(client, content="We cache product listings in Redis for five minutes.")
     other = remember(client, content="Passwords are hashed with argon2id.")
-    results = search(client, "catalogue data kept in memory", project="shop", mode="vector")
+    results = search(
+        client, "catalogue data kept in memory", project="shop", mode="vector", min_score=0
+    )
     assert result_ids(results) == [target["id"], other["id"]]
     explained = search(client, "catalogue", project="shop", mode="vector", explain=True)
     for hit in explained:
         assert hit["explain"]["keyword_part"] == 0.0
         assert abs(hit["score"] - (1.0 - hit["explain"]["vector_distance"])) < 1e-6
+
+
+def test_an_off_topic_query_finds_nothing_above_the_relevance_floor(client: TestClient) -> None:
+    cached = remember(client, content="We cache product listings in Redis for five minutes.")
+    hashed = remember(client, content="Passwords are hashed with argon2id.")
+    assert search(client, "zzzzqqq", project="shop") == []
+    on_topic = search(client, "how long are product listings cached?", project="shop")
+    assert result_ids(on_topic) == [cached["id"]]
+    every = search(client, "zzzzqqq", project="shop", min_score=0)
+    assert set(result_ids(every)) == {cached["id"], hashed["id"]}
 
 
 def test_a_better_match_in_the_same_session_lifts_a_memory(client: TestClient) -> None:
@@ -50,7 +62,7 @@ def test_a_strong_match_lifts_the_memory_written_next_to_it(client: TestClient) 
     # The same words elsewhere (not equal, or they would be stored once).
     copy = remember(client, content=f"{reply} Noted.", session="s2")
     alone = remember(client, content=f"{reply} Again.")
-    results = search(client, "database picked for orders", explain=True, k=10)
+    results = search(client, "database picked for orders", explain=True, k=10, min_score=0)
     parts = {r["memory"]["id"]: r["explain"] for r in results}
     assert parts[answer["id"]]["neighbour_part"] > parts[copy["id"]]["neighbour_part"]
     assert parts[alone["id"]]["neighbour_part"] == 0.0
@@ -63,9 +75,13 @@ def test_a_memory_is_embedded_with_the_one_before_it_in_its_session(client: Test
     dog = remember(client, content="Yes, we did it last May.", session="s1", agent="caro")
     remember(client, content="Did you repaint the kitchen?", session="s2", agent="mel")
     kitchen = remember(client, content="Yes, we did that last May.", session="s2", agent="caro")
-    ranked = result_ids(search(client, "greyhound adoption", project="shop", mode="vector"))
+    ranked = result_ids(
+        search(client, "greyhound adoption", project="shop", mode="vector", min_score=0)
+    )
     assert ranked.index(dog["id"]) < ranked.index(kitchen["id"])
-    ranked = result_ids(search(client, "kitchen painting", project="shop", mode="vector"))
+    ranked = result_ids(
+        search(client, "kitchen painting", project="shop", mode="vector", min_score=0)
+    )
     assert ranked.index(kitchen["id"]) < ranked.index(dog["id"])
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import anyio
 import httpx
+import httpx2
 import pytest
 from mcp import ClientSession
-from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.support.agentmem import AGENTMEM, clean_env
+from tests.support.mcp import call, connect
 from tests.support.service import free_port, service
 
 REQUIRED_TOOLS = {"remember", "recall", "search", "rollback", "checkpoint", "handoff", "inbox"}
@@ -25,33 +23,6 @@ REQUIRED_TOOLS = {"remember", "recall", "search", "rollback", "checkpoint", "han
 def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with service(tmp_path_factory.mktemp("service") / "data") as url:
         yield url
-
-
-@asynccontextmanager
-async def connect(transport: str, url: str, project: str | None) -> AsyncIterator[ClientSession]:
-    """An initialised MCP client session over the named transport."""
-    if transport == "stdio":
-        env = {"AGENTMEM_URL": url, "AGENTMEM_AGENT": "backend-architect"}
-        if project:
-            env["AGENTMEM_PROJECT"] = project
-        params = StdioServerParameters(command=str(AGENTMEM), args=["mcp"], env=clean_env(**env))
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-            await session.initialize()
-            yield session
-    else:
-        async with (
-            streamable_http_client(f"{url}/mcp") as (read, write),
-            ClientSession(read, write) as session,
-        ):
-            await session.initialize()
-            yield session
-
-
-async def call(session: ClientSession, tool: str, **arguments: Any) -> Any:
-    result = await session.call_tool(tool, arguments)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content.get("result", result.structured_content)
 
 
 @pytest.mark.parametrize("transport", ["stdio", "http"])
@@ -86,7 +57,7 @@ def test_every_tool_works_against_the_real_service(
                 reasoning="Write scale.", supersedes=first["id"], **me,
             )  # fmt: skip
             found = await call(session, "search", query="where are orders stored", **who)
-            assert [r["memory"]["id"] for r in found][:1] == [second["id"]]
+            assert [r["id"] for r in found][:1] == [second["id"]]
 
             handed = await call(
                 session, "handoff", to_agent="frontend-developer",
@@ -108,7 +79,9 @@ def test_every_tool_works_against_the_real_service(
             rolled = await call(session, "rollback", **me)
             current = httpx.get(f"{service_url}/v1/memories/{first['id']}").json()
             assert current["status"] == "accepted"
-            undone = await call(session, "undo_rollback", rollback_id=rolled["id"], **me)
+            undone = await call(
+                session, "undo_rollback", rollback_id=rolled["id"], agent="backend-architect"
+            )
             assert undone["undo_of"] == rolled["id"]
             assert httpx.get(f"{service_url}/v1/memories/{second['id']}").json()["status"] == (
                 "accepted"
@@ -153,13 +126,50 @@ def test_stdio_server_reports_an_unreachable_service_in_the_tool_result(tmp_path
 
 def test_http_transport_refuses_a_foreign_host_header(service_url: str) -> None:
     body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-    response = httpx.post(
-        f"{service_url}/mcp",
-        content=json.dumps(body),
-        headers={
-            "host": "evil.example:80",
-            "content-type": "application/json",
-            "accept": "application/json, text/event-stream",
-        },
-    )
-    assert response.status_code in (400, 421)
+    port = service_url.rsplit(":", 1)[1]
+    headers = {
+        "content-type": "application/json",
+        "accept": "application/json, text/event-stream",
+    }
+    for host in ("evil.example:80", f"rebind.evil.example:{port}", "localhost:1"):
+        response = httpx.post(
+            f"{service_url}/mcp", content=json.dumps(body), headers={**headers, "host": host}
+        )
+        assert response.status_code == 421
+        assert response.json()["error"]["code"] == "host_not_allowed"
+    # Loopback names in any case and form, on the service's port, are this service.
+    for host in (f"LOCALHOST:{port}", f"[::1]:{port}", f"127.0.0.2:{port}"):
+        response = httpx.post(
+            f"{service_url}/mcp", content=json.dumps(body), headers={**headers, "host": host}
+        )
+        assert response.status_code == 200, (host, response.text)
+
+
+def test_an_sdk_client_needs_no_session_and_no_kept_connection(service_url: str) -> None:
+    project = "mcp-stateless"
+    me = {"project": project, "agent": "backend-architect"}
+    session_ids: list[str | None] = []
+
+    async def note(response: httpx2.Response) -> None:
+        session_ids.append(response.headers.get("mcp-session-id"))
+
+    async def scenario() -> None:
+        # No connection is kept: every request goes on a fresh one, as it would to
+        # whichever worker or replica a load balancer picks.
+        http = httpx2.AsyncClient(
+            limits=httpx2.Limits(max_keepalive_connections=0),
+            event_hooks={"response": [note]},
+            timeout=60,
+        )
+        async with (
+            http,
+            streamable_http_client(f"{service_url}/mcp", http_client=http) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            made = await call(session, "remember", content="Stateless transport chosen.", **me)
+            found = await call(session, "search", query="stateless transport", project=project)
+            assert [r["id"] for r in found][:1] == [made["id"]]
+
+    anyio.run(scenario)
+    assert len(session_ids) >= 3 and set(session_ids) == {None}

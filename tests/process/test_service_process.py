@@ -66,7 +66,9 @@ def test_crash_between_commit_and_index_write_leaves_the_memory_searchable(
     with service(data) as url:
         results = httpx.post(
             f"{url}/v1/search",
-            json={"query": "how do we release without downtime", "project": "shop"},
+            # No word in common: only the vector index can find it (the floor off, for a
+            # paraphrase this model scores as low as an unrelated text).
+            json={"query": "how do we release without downtime", "project": "shop", "min_score": 0},
         ).json()["results"]
         assert [r["memory"]["content"] for r in results][:1] == [
             "Blue-green deploys switch traffic at the load balancer."

@@ -21,6 +21,7 @@ from memory_service.store.db import Database
 from memory_service.store.embedding.embedder import Embedder
 from tests.factories import decision_body, remember, result_ids, search
 from tests.support.servers import ChromaServer, PostgresServer, fresh_collection
+from tests.support.service import IN_PROCESS_URL
 
 BIN = Path(sys.executable).parent / "memory-service"
 
@@ -80,7 +81,7 @@ def test_export_then_import_into_a_fresh_postgresql_reproduces_every_record(
     chroma_server: ChromaServer,
 ) -> None:
     source = Settings(data_dir=tmp_path / "sqlite")
-    with TestClient(create_app(source, embedder=embedder)) as c:
+    with TestClient(create_app(source, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         ids = _build_history(c)
         before = _views(c, ids)
     exported = list(backup.export_lines(Database(source.resolved_database_url)))
@@ -100,7 +101,8 @@ def test_export_then_import_into_a_fresh_postgresql_reproduces_every_record(
     # Every row, key and value equal (JSON objects compared as objects: JSONB sorts keys).
     assert _records(again) == _records(exported)
 
-    with TestClient(create_app(target, embedder=embedder)) as c:  # start-up indexes the outbox
+    # Start-up indexes the outbox.
+    with TestClient(create_app(target, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         assert _views(c, ids) == before
         assert result_ids(search(c, "how many payment retries", project="shop"))[0] == ids[2]
         # The id sequence continues after the imported rows.
@@ -146,7 +148,7 @@ def test_import_refuses_a_truncated_export_and_leaves_the_store_empty(
     tmp_path: Path, embedder: Embedder
 ) -> None:
     source = Settings(data_dir=tmp_path / "a")
-    with TestClient(create_app(source, embedder=embedder)) as c:
+    with TestClient(create_app(source, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         remember(c)
         remember(c, content="Second note.")
     lines = list(backup.export_lines(Database(source.resolved_database_url)))
@@ -183,7 +185,7 @@ def test_cli_migrate_moves_a_sqlite_store_to_postgresql_and_builds_the_index(
     chroma_server: ChromaServer,
 ) -> None:
     source = Settings(data_dir=tmp_path / "sqlite")
-    with TestClient(create_app(source, embedder=embedder)) as c:
+    with TestClient(create_app(source, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         ids = _build_history(c)
     target_url = postgres.fresh_database().replace("postgresql+psycopg://", "postgresql://")
     collection = fresh_collection()
@@ -200,7 +202,7 @@ def test_cli_migrate_moves_a_sqlite_store_to_postgresql_and_builds_the_index(
         chroma_url=chroma_server.url,
         chroma_collection=collection,
     )
-    with TestClient(create_app(target, embedder=embedder)) as c:
+    with TestClient(create_app(target, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         assert c.get("/readyz").json()["outbox"] == 0  # the CLI indexed everything
         assert result_ids(search(c, "payment retries", project="shop"))[0] == ids[2]
 
@@ -209,7 +211,7 @@ def test_cli_export_and_import_round_trip_through_a_file(
     tmp_path: Path, embedder: Embedder
 ) -> None:
     source = Settings(data_dir=tmp_path / "a")
-    with TestClient(create_app(source, embedder=embedder)) as c:
+    with TestClient(create_app(source, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         ids = _build_history(c)
         before = _views(c, ids)
     dump = tmp_path / "backup.jsonl"
@@ -219,7 +221,8 @@ def test_cli_export_and_import_round_trip_through_a_file(
     imported = _cli("import", str(dump), "--no-index", env={"MEMORY_DATA_DIR": str(restored_dir)})
     assert imported.returncode == 0, imported.stderr
     assert "queued in the outbox" in imported.stdout
-    with TestClient(create_app(Settings(data_dir=restored_dir), embedder=embedder)) as c:
+    restored = create_app(Settings(data_dir=restored_dir), embedder=embedder)
+    with TestClient(restored, base_url=IN_PROCESS_URL) as c:
         assert _views(c, ids) == before
     refused = _cli("import", str(tmp_path / "missing.jsonl"), env={})
     assert refused.returncode == 1 and "is not a file" in refused.stderr

@@ -20,6 +20,7 @@ from memory_service.services.access import tokens
 from memory_service.settings import Settings
 from memory_service.store.db import Database
 from memory_service.store.embedding.embedder import Embedder
+from tests.support.service import IN_PROCESS_URL
 
 OWN, FOREIGN = "shop", "lab"
 AGENT_OF = {"agent": "alice", "reviewer": "rita", "admin": "ada"}
@@ -31,6 +32,18 @@ TOKEN_SPECS: dict[str, dict[str, Any]] = {
     "revoked": {"name": "old-token", "role": "agent", "agent": "alice", "projects": [OWN]},
 }
 ROLES = ("none", "bogus", "revoked", "agent", "reviewer", "admin")
+# An MCP client's first request over streamable HTTP, and the answers it accepts.
+MCP_INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "security-tests", "version": "1"},
+    },
+}
+MCP_HEADERS = {"accept": "application/json, text/event-stream"}
 
 
 def issue_tokens(db: Database) -> dict[str, str]:
@@ -72,17 +85,31 @@ class Secured:
         return f"{text} #{self.made}"
 
 
+def sign_in(client: TestClient, token: str, next_page: str = "/ui") -> Any:
+    """Post the sign-in form with `token`, as a browser that has just loaded the form."""
+    form = client.get("/ui/signin").text
+    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+    data = {"token": token, "csrf_token": csrf, "next": next_page}
+    return client.post("/ui/signin", data=data, follow_redirects=False)
+
+
 def secured_app(data_dir: Path, embedder: Embedder, **settings: Any) -> Iterator[Secured]:
     """Start the app on a store whose tokens exist before the first request."""
     config = Settings(data_dir=data_dir, **settings)
     db = Database(config.resolved_database_url)
     issued = issue_tokens(db)
     db.dispose()
-    with TestClient(create_app(config, embedder=embedder)) as client:
+    with TestClient(create_app(config, embedder=embedder), base_url=IN_PROCESS_URL) as client:
         yield Secured(client, issued, config)
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Secured]:
-    """A module's secured app, with no rate limit so tables of requests run through."""
-    yield from secured_app(tmp_path_factory.mktemp("secured") / "data", embedder, rate_limit="none")
+    """A module's secured app, with no rate limits so tables of requests (bogus and revoked
+    tokens among them) run through."""
+    yield from secured_app(
+        tmp_path_factory.mktemp("secured") / "data",
+        embedder,
+        rate_limit="none",
+        auth_failure_limit="none",
+    )

@@ -118,6 +118,35 @@ ENDPOINTS = [
         full((201, 201, 201), (403, 201, 201), (403, 403, 201), (403, 403, 201)),
     ),
     Endpoint(
+        "GET /v1/memories",
+        lambda s, p, a: Call("GET", "/v1/memories", params={"project": p, "agent": a}),
+        by_project((200, 200, 200), (403, 403, 200)),
+    ),
+    Endpoint(
+        "GET /v1/memories (every project the token may use)",
+        lambda s, p, a: Call("GET", "/v1/memories", params={"tags": "nothing-has-this"}),
+        same((200, 200, 200)),
+    ),
+    Endpoint(
+        "POST /v1/memories/{memory_id}/supersede",
+        lambda s, p, a: Call(
+            "POST",
+            f"/v1/memories/{decision(s, p, a)['id']}/supersede",
+            {"by": decision(s, p, a)["id"]},
+        ),
+        full((200, 200, 200), (403, 200, 200), (404, 404, 200), (404, 404, 200)),
+    ),
+    Endpoint(
+        "POST /v1/memories/{memory_id}/supersede (by another agent's memory)",
+        lambda s, p, a: Call(
+            "POST",
+            f"/v1/memories/{decision(s, p, a)['id']}/supersede",
+            {"by": decision(s, p, STRANGER)["id"]},
+        ),
+        # The replacement gains a version too: an agent changes only its own memories.
+        full((403, 200, 200), (403, 200, 200), (404, 404, 200), (404, 404, 200)),
+    ),
+    Endpoint(
         "GET /v1/memories/{memory_id}",
         lambda s, p, a: Call("GET", f"/v1/memories/{memory(s, p, a)['id']}"),
         by_project((200, 200, 200), (404, 404, 200)),

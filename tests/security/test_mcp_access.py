@@ -18,7 +18,15 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from memory_service.settings import Settings
 from memory_service.store.db import Database
-from tests.security.conftest import FOREIGN, OWN, issue_tokens
+from memory_service.store.embedding.embedder import Embedder
+from tests.security.conftest import (
+    FOREIGN,
+    MCP_HEADERS,
+    MCP_INITIALIZE,
+    OWN,
+    issue_tokens,
+    secured_app,
+)
 from tests.support.agentmem import AGENTMEM, agentmem, clean_env
 from tests.support.service import service
 
@@ -93,7 +101,7 @@ def test_tools_meet_the_same_rules_as_rest(
             failed, text, _ = await remember(session, project=OWN, agent="bob")
             assert failed and "acts as 'alice'" in text
             found = await session.call_tool("search", {"query": "MCP note"})
-            projects = {r["memory"]["project"] for r in found.structured_content["result"]}  # type: ignore[index]
+            projects = {r["project"] for r in found.structured_content["result"]}  # type: ignore[index]
             assert projects == {OWN}
         log = httpx.get(
             f"{url}/v1/audit", headers={"Authorization": f"Bearer {tokens['admin']}"}
@@ -147,3 +155,47 @@ def test_agentmem_with_a_bad_token_says_so_in_one_line_and_exits_1(
     # The same call with a valid token gets past authentication (whatever the inbox holds).
     ok = agentmem("inbox", cwd=tmp_path, url=url, token=tokens["agent"], project=OWN)
     assert "AGENTMEM_TOKEN" not in ok.err and "401" not in ok.err, ok.err
+
+
+def test_mcp_over_http_keeps_no_session_between_requests(
+    served: tuple[str, dict[str, str]],
+) -> None:
+    url, tokens = served
+    alice = {**MCP_HEADERS, "Authorization": f"Bearer {tokens['agent']}"}
+    # Each request on a fresh connection, as a load balancer may send it to another worker.
+    opened = httpx.post(f"{url}/mcp", json=MCP_INITIALIZE, headers=alice)
+    assert opened.status_code == 200 and opened.json()["result"]["serverInfo"]
+    assert "mcp-session-id" not in opened.headers  # nothing to find again, in any process
+    version = opened.json()["result"]["protocolVersion"]
+    call = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {
+            "name": "remember",
+            "arguments": {"content": "Stateless note", "project": OWN, "agent": "alice"},
+        },
+    }
+    answered = httpx.post(
+        f"{url}/mcp", json=call, headers={**alice, "mcp-protocol-version": version}
+    )
+    assert answered.status_code == 200, answered.text
+    result = answered.json()["result"]
+    assert not result["isError"], result
+    assert result["structuredContent"]["agent"] == "alice"
+
+
+def test_mcp_requests_count_in_the_tokens_rate_limit(tmp_path: Path, embedder: Embedder) -> None:
+    for s in secured_app(tmp_path / "data", embedder, rate_limit="5/minute"):
+        alice = {**MCP_HEADERS, **s.headers("agent")}
+        statuses = [
+            s.client.post("/mcp", json=MCP_INITIALIZE, headers=alice).status_code for _ in range(6)
+        ]
+        assert statuses == [200] * 5 + [429]
+        limited = s.client.post("/mcp", json=MCP_INITIALIZE, headers=alice)
+        assert limited.json()["error"]["code"] == "rate_limited"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        # One window per token, shared by /mcp and REST.
+        assert s.call("agent", "GET", "/v1/projects").status_code == 429
+        rita = {**MCP_HEADERS, **s.headers("reviewer")}
+        assert s.client.post("/mcp", json=MCP_INITIALIZE, headers=rita).status_code == 200

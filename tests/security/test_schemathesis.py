@@ -33,17 +33,19 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-AUTH: dict[str, str] = {}
+HEADERS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Any]:
     config = Settings(data_dir=tmp_path_factory.mktemp("fuzz") / "data", rate_limit="none")
     db = Database(config.resolved_database_url)
-    AUTH["Authorization"] = f"Bearer {issue_tokens(db)['admin']}"
+    HEADERS["Authorization"] = f"Bearer {issue_tokens(db)['admin']}"
+    # A loopback Host: schemathesis's own ("testserver") is refused on a loopback bind.
+    HEADERS["Host"] = "localhost"
     db.dispose()
     app = create_app(config, embedder=embedder)
-    loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
+    loaded = schemathesis.openapi.from_asgi("/openapi.json", app, headers={"Host": "localhost"})
     yield loaded
     shutdown_lifespans()  # the app's lifespan: stop its index drainer and close the store
 
@@ -63,7 +65,7 @@ def test_no_5xx_and_every_answer_matches_the_schema(api_schema: Any) -> None:
             suppress_health_check=list(HealthCheck),
         )
         def check(case: Any) -> None:
-            case.call_and_validate(headers=dict(AUTH), checks=CHECKS)
+            case.call_and_validate(headers=dict(HEADERS), checks=CHECKS)
 
         try:
             check()

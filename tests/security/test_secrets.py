@@ -17,9 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from memory_service.api.app import create_app
-from memory_service.services.write_path.secrets import TOKEN_CHARS, _TokenRuns, redact
+from memory_service.services.write_path.secret_scan import TOKEN_CHARS, TOKEN_RUN, Work, _Runs
+from memory_service.services.write_path.secrets import redact
 from memory_service.settings import Settings
 from memory_service.store.embedding.embedder import Embedder
+from tests.support.service import IN_PROCESS_URL
 
 rng = random.Random()
 
@@ -116,7 +118,7 @@ def _files(root: Path) -> Iterator[Path]:
 def app_with(tmp_path: Path, embedder: Embedder) -> Any:
     def start(**settings: Any) -> TestClient:
         config = Settings(data_dir=tmp_path / "data", **settings)
-        return TestClient(create_app(config, embedder=embedder))
+        return TestClient(create_app(config, embedder=embedder), base_url=IN_PROCESS_URL)
 
     return start
 
@@ -224,4 +226,4 @@ def _walk(text: str, start: int, end: int) -> tuple[int, int]:
 def test_growing_a_match_by_token_runs_equals_walking_it(text: str, data: st.DataObject) -> None:
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
-    assert _TokenRuns(text).grow(start, end) == _walk(text, start, end)
+    assert _Runs(text, TOKEN_RUN, Work()).grow(start, end) == _walk(text, start, end)

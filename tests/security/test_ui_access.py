@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.security.conftest import FOREIGN, OWN, Secured
+from tests.security.conftest import sign_in as sign_in_with
 
 
 def _seed(s: Secured) -> str:
@@ -31,13 +32,7 @@ def seeded(secured: Secured) -> Secured:
 
 def sign_in(s: Secured, role: str) -> Any:
     s.client.cookies.clear()
-    form = s.client.get("/ui/signin")
-    csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    return s.client.post(
-        "/ui/signin",
-        data={"token": s.tokens[role], "csrf_token": csrf, "next": f"/ui/projects/{OWN}/decisions"},
-        follow_redirects=False,
-    )
+    return sign_in_with(s.client, s.tokens[role], f"/ui/projects/{OWN}/decisions")
 
 
 def csrf_of(s: Secured) -> str:
@@ -62,7 +57,7 @@ def test_ui_pages_carry_the_security_headers(seeded: Secured) -> None:
     assert static.headers["x-content-type-options"] == "nosniff"
 
 
-def test_signing_in_keeps_the_token_in_an_httponly_samesite_cookie(seeded: Secured) -> None:
+def test_signing_in_keeps_a_session_in_an_httponly_samesite_cookie(seeded: Secured) -> None:
     seeded.client.cookies.clear()
     refused = seeded.client.get(f"/ui/projects/{OWN}/decisions")
     assert refused.status_code == 401 and "/ui/signin?next=" in refused.text

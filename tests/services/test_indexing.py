@@ -20,6 +20,7 @@ from memory_service.services.indexing import indexing
 from memory_service.settings import Settings
 from memory_service.store.embedding.embedder import Embedder
 from tests.factories import edit_unindexed, remember, result_ids, search
+from tests.support.service import IN_PROCESS_URL
 
 
 def test_every_write_appends_an_event_and_leaves_no_outbox(
@@ -40,14 +41,14 @@ def test_every_write_appends_an_event_and_leaves_no_outbox(
 
 
 def test_startup_drains_an_outbox_left_by_a_crash(settings: Settings, embedder: Embedder) -> None:
-    with TestClient(create_app(settings, embedder=embedder)) as c:
+    with TestClient(create_app(settings, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         stored = remember(c, content="Feature flags live in LaunchDarkly.")
         store = c.app.state.store  # type: ignore[attr-defined]
         # The state a crash between the SQL commit and the Chroma write leaves behind.
         store.vectors.delete([stored["id"]])
         with store.db.write() as session:
             session.add(Outbox(memory_id=stored["id"]))
-    with TestClient(create_app(settings, embedder=embedder)) as c:
+    with TestClient(create_app(settings, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         assert result_ids(search(c, "where are feature toggles kept", project="shop")) == [
             stored["id"]
         ]
@@ -68,7 +69,7 @@ def test_a_different_model_at_startup_says_to_reindex(
 
 
 def test_reindex_rebuilds_a_lost_index_from_sql(settings: Settings, embedder: Embedder) -> None:
-    with TestClient(create_app(settings, embedder=embedder)) as c:
+    with TestClient(create_app(settings, embedder=embedder), base_url=IN_PROCESS_URL) as c:
         kept = [remember(c, content=f"Module {i} is owned by team {i}.")["id"] for i in range(5)]
         gone = remember(c, content="Obsolete note.")
         c.delete(f"/v1/memories/{gone['id']}")

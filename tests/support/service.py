@@ -17,8 +17,19 @@ import httpx
 from tests.support.servers import free_port
 
 BIN = Path(sys.executable).parent / "memory-service"
+# The base URL of in-process clients (TestClient): a service bound to loopback answers only
+# to loopback names, and TestClient's own "testserver" is none.
+IN_PROCESS_URL = "http://localhost"
 
-__all__ = ["BIN", "ServiceProcess", "free_port", "service", "start_service", "wait_ready"]
+__all__ = [
+    "BIN",
+    "IN_PROCESS_URL",
+    "ServiceProcess",
+    "free_port",
+    "service",
+    "start_service",
+    "wait_ready",
+]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from ulid import ULID
 from memory_service.errors import InvalidInput, StateConflict
 from memory_service.models import ApiToken, AuditEntry, utcnow
 from memory_service.schemas.fields import check_slug
+from memory_service.services.access import ui_sessions
 from memory_service.services.access.access import EVERY_PROJECT, ROLES, hash_token
 from memory_service.store.db import Database
 
@@ -98,7 +99,7 @@ def list_tokens(db: Database) -> list[ApiToken]:
 
 
 def revoke_token(db: Database, *, name: str, actor: str) -> ApiToken:
-    """Revoke a token by name; its next request is refused."""
+    """Revoke a token by name; its next request is refused and its UI sessions end."""
     with db.write() as session:
         record = session.exec(select(ApiToken).where(ApiToken.name == name)).first()
         if record is None:
@@ -107,5 +108,6 @@ def revoke_token(db: Database, *, name: str, actor: str) -> ApiToken:
             return record
         record.revoked_at = utcnow()
         session.add(record)
+        ui_sessions.end_for_token(session, token_id=record.id, at=record.revoked_at)
         session.add(AuditEntry(actor=actor, action="token_revoked", target=name))
     return record

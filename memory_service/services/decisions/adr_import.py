@@ -38,7 +38,7 @@ from memory_service.services.indexing import indexing
 from memory_service.services.views import to_public
 from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.services.write_path.creation import content_hash
-from memory_service.services.write_path.secrets import scrub
+from memory_service.services.write_path.secrets import ScanBudget, scrub
 from memory_service.store import Store
 from memory_service.store.memories import load_memories
 
@@ -159,7 +159,8 @@ def import_files(
     store: Store, *, project: str, files: list[AdrFile], actor: str, token: str | None = None
 ) -> AdrImportResult:
     """Create or update the project's decisions from ADR files; unchanged files write nothing."""
-    files = scrub(files, policy=store.settings.secrets, field="files")
+    budget = ScanBudget(store.settings.max_scan_chars)
+    files = scrub(files, policy=store.settings.secrets, field="files", budget=budget)
     try:
         check_slug(project)
     except ValueError as exc:

@@ -175,4 +175,9 @@ def list_handoffs(
             .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
             .limit(limit)
         ).all()
-        return public_handoffs(session, rows)
+        found = public_handoffs(session, rows)
+    # A handoff remembered with the receiver's name as a tag names no receiver of its own.
+    return [
+        h.model_copy(update={"to_agent": to_agent}) if to_agent and not h.to_agent else h
+        for h in found
+    ]

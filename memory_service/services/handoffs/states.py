@@ -14,6 +14,7 @@ from memory_service.services.indexing import indexing
 from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
+from memory_service.store.filters import addressed_to
 
 
 def _refusal(handoff_id: str, state: str, to_state: str) -> str:
@@ -42,17 +43,20 @@ def _transition(
     note = scrub(note, policy=store.settings.secrets, field="note")
     with store.db.write() as session:
         memory = get_handoff_row(session, handoff_id)
-        receiver = memory.for_agents[0] if memory.for_agents else memory.agent
-        actor = actor or receiver
+        receiver = memory.for_agents[0] if memory.for_agents else None
+        actor = actor or receiver or memory.agent
         if memory.status not in allowed_from:
             raise StateConflict(_refusal(handoff_id, memory.status, to_state), state=memory.status)
-        # Acknowledging says "I have it": only the receiver can; the sender may also
-        # complete a handoff that became moot.
-        permitted = (receiver,) if to_state == "acknowledged" else (receiver, memory.agent)
-        if actor not in permitted:
+        # Acknowledging says "I have it": only an agent it is addressed to can; the sender
+        # may also complete a handoff that became moot.
+        addressed = addressed_to(
+            actor, for_agents=memory.for_agents, tags=memory.tags, author=memory.agent
+        )
+        if not (addressed or (to_state == "completed" and actor == memory.agent)):
+            to = repr(receiver) if receiver else "the agents tagged on it"
             raise StateConflict(
-                f"handoff {handoff_id!r} is addressed to {receiver!r}; {actor!r} cannot "
-                f"mark it {to_state}: act as {receiver!r} (agentmem --agent {receiver})",
+                f"handoff {handoff_id!r} is addressed to {to}; {actor!r} cannot mark it "
+                f"{to_state}: act as the receiver (agentmem --agent <receiver>)",
                 receiver=receiver,
                 actor=actor,
             )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import col, or_, select
 
-from memory_service.models import AuditEntry, Checkpoint, Event
+from memory_service.models import AuditEntry, Checkpoint, Event, Rollback
 from memory_service.schemas.audit import AuditEntryPublic
 from memory_service.store import Store
 
@@ -23,16 +23,20 @@ def audit_log(
     events = select(Event).order_by(col(Event.seq).desc()).limit(limit)
     checkpoints = select(Checkpoint).order_by(col(Checkpoint.created_at).desc()).limit(limit)
     tokens = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
+    rollbacks = select(Rollback).order_by(col(Rollback.created_at).desc()).limit(limit)
     if project:
         events = events.where(Event.project == project)
         checkpoints = checkpoints.where(Checkpoint.project == project)
+        rollbacks = rollbacks.where(Rollback.project == project)
     if actor:
         events = events.where(or_(Event.actor == actor, Event.principal == actor))
         checkpoints = checkpoints.where(Checkpoint.agent == actor)
         tokens = tokens.where(AuditEntry.actor == actor)
+        rollbacks = rollbacks.where(Rollback.actor == actor)
     if since:
         events = events.where(col(Event.at) >= since)
         checkpoints = checkpoints.where(col(Checkpoint.created_at) >= since)
+        rollbacks = rollbacks.where(col(Rollback.created_at) >= since)
         tokens = tokens.where(col(AuditEntry.at) >= since)
     with store.db.read() as session:
         entries = [
@@ -58,6 +62,23 @@ def audit_log(
                 details={"label": c.label, "known_good": c.known_good, "seq": c.seq},
             )
             for c in session.exec(checkpoints).all()
+        ]
+        entries += [
+            AuditEntryPublic(
+                at=r.created_at,
+                action="rollback_undone" if r.undo_of else "rolled_back",
+                actor=r.actor,
+                principal=None,
+                project=r.project,
+                target=r.id,
+                details={
+                    "to": r.target,
+                    "reason": r.reason,
+                    "changed": r.changed,
+                    "undo_of": r.undo_of,
+                },
+            )
+            for r in session.exec(rollbacks).all()
         ]
         if not project:  # tokens belong to no project
             entries += [

@@ -105,7 +105,7 @@ def resolve_target(session: Session, project: str, spec: str) -> Target:
     if when is None:
         raise RollbackTargetUnknown(
             f"{spec!r} is not a checkpoint of project {project!r}, 'last-known-good', an ISO "
-            "time or an event sequence: list checkpoints with GET "
+            "time, a time ago (e.g. '2 hours ago') or an event sequence: list checkpoints with GET "
             f"/v1/projects/{project}/checkpoints"
         )
     return Target(text, seq_at_time(session, when))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,8 +22,17 @@ def current_seq(session: Session) -> int:
     return int(session.exec(select(func.max(Event.seq))).one() or 0)
 
 
+_AGO = re.compile(r"(\d{1,6}|an?|one)\s+(second|minute|hour|day|week)s?\s+ago", re.I)
+
+
 def parse_time(text: str) -> datetime | None:
-    """An ISO-8601 time (naive means UTC), or None when `text` is not one."""
+    """An ISO-8601 time (naive means UTC) or a time relative to now as agents say it
+    ("2 hours ago", "a day ago"), or None when `text` is neither."""
+    relative = _AGO.fullmatch(text.strip())
+    if relative:
+        count, unit = relative.groups()
+        amount = int(count) if count.isdigit() else 1
+        return datetime.now(UTC) - timedelta(**{f"{unit.lower()}s": amount})
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:

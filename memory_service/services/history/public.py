@@ -92,6 +92,7 @@ def rollback_result(project: str, outcome: Outcome, *, dry_run: bool) -> Rollbac
         dry_run=dry_run,
         target=target_public(outcome.target),
         undo_of=record.undo_of if record else None,
+        reason=record.reason if record else None,
         changes=outcome.changes,
         impact=outcome.impact,
         kept=outcome.kept,

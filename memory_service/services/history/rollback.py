@@ -20,6 +20,7 @@ from memory_service.services.history.history import current_seq
 from memory_service.services.history.rollback_plan import apply_step, impact, plan, plan_one
 from memory_service.services.indexing import indexing
 from memory_service.services.write_path.changes import record_changes
+from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
 from memory_service.store.memories import load_memories
 
@@ -71,6 +72,7 @@ def rollback(
             actor=actor,
             agent=request.agent,
             topic=request.topic,
+            reason=scrub(request.reason, policy=store.settings.secrets, field="reason"),
             changed=len(changes),
         )
         session.add(record)

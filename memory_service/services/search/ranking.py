@@ -65,6 +65,25 @@ class Score:
         return ScoreExplain(**dataclasses.asdict(self))
 
 
+def _relevant(score: Score, floor: float) -> bool:
+    if score.keyword_rank is not None or score.session_part > 0:
+        return True
+    return score.vector_distance is not None and 1.0 - score.vector_distance >= floor
+
+
+def relevant(
+    scores: dict[str, Score], adjacent: dict[str, tuple[str, ...]], floor: float
+) -> set[str]:
+    """The candidates showing a sign of answering the query: the query's words match them
+    or a better match in their session, their meaning is at least `floor` similar, or the
+    memory written just before or after them does one of these (an answer next to its
+    question). The rest are off-topic, however they rank among themselves."""
+    if floor <= 0:
+        return set(scores)
+    found = {i for i, score in scores.items() if _relevant(score, floor)}
+    return found | {i for i in scores if found.intersection(adjacent.get(i, ()))}
+
+
 def fuse(
     *,
     vector: list[VectorHit],

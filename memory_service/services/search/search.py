@@ -13,7 +13,7 @@ from memory_service.services.search.filters import (
     build_filter,
     has_filter,
 )
-from memory_service.services.search.ranking import Score, fuse, session_key
+from memory_service.services.search.ranking import Score, fuse, relevant, session_key
 from memory_service.services.search.vector_candidates import (
     Nearest,
     index_projects,
@@ -148,6 +148,7 @@ def _rank(
     if bound is None and unknown:
         similarity.update(_stored_similarity(store, request, unknown, projects))
         unknown = set()
+    least = store.settings.search_min_score if request.min_score is None else request.min_score
     adjacent = {mid: p.adjacent for mid, p in place.items()}
     session_of = {mid: session_key(p.project, p.session, mid) for mid, p in place.items()}
     while True:
@@ -159,11 +160,15 @@ def _rank(
             adjacent=adjacent if hybrid else None,
             mode=request.mode,
         )
-        ranked = sorted(scores, key=lambda i: (-scores[i].fused, i))[: request.k]
+        eligible = relevant(scores, adjacent, least)
+        ranked = sorted(eligible, key=lambda i: (-scores[i].fused, i))[: request.k]
         if not unknown:
             return ranked, scores
         uncertain = {i for i in scores if i in unknown or unknown.intersection(adjacent.get(i, ()))}
-        exact = sorted((scores[i].fused for i in scores if i not in uncertain), reverse=True)
+        exact = sorted(
+            (scores[i].fused for i in eligible if i not in uncertain),
+            reverse=True,
+        )
         floor = exact[request.k - 1] if len(exact) >= request.k else float("-inf")
         above = [i for i in uncertain if scores[i].fused >= floor]
         need = {u for i in above for u in (i, *adjacent.get(i, ())) if u in unknown}

@@ -13,18 +13,15 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 from ulid import ULID
 
-from memory_service.errors import DecisionConflict, InvalidInput, MemoryNotFound, StateConflict
+from memory_service.errors import DecisionConflict, InvalidInput, MemoryNotFound
 from memory_service.models import Memory, utcnow
 from memory_service.schemas.fields import DEFAULT_STATUS
 from memory_service.schemas.memories import ConflictRef, MemoryCreate
 from memory_service.services.access.access import named_actor
 from memory_service.services.texts import title_for
-from memory_service.services.write_path.changes import (
-    Change,
-    record_change,
-    record_changes,
-    snapshot,
-)
+from memory_service.services.write_path.changes import Change, record_changes
+from memory_service.services.write_path.resends import check_resend
+from memory_service.services.write_path.supersession import supersede
 from memory_service.store.memories import load_memories, memory_by_id
 
 
@@ -82,28 +79,6 @@ def _conflicts(session: Session, item: MemoryCreate, status: str) -> list[Confli
     return [ConflictRef(id=m.id, title=m.title) for m in rows if m.id != item.supersedes]
 
 
-def _supersede(session: Session, new: Memory, old_id: str, actor: str, token: str | None) -> None:
-    old = memory_row(session, old_id)
-    if old.project != new.project or old.kind != "decision":
-        raise InvalidInput(
-            f"supersedes must name a decision of project {new.project!r}; {old_id!r} is a "
-            f"{old.kind} of project {old.project!r}"
-        )
-    if old.status in ("superseded", "retracted"):
-        raise StateConflict(
-            f"decision {old_id!r} is already {old.status}"
-            + (f" (by {old.superseded_by})" if old.superseded_by else "")
-            + "; supersede the current decision instead",
-            superseded_by=old.superseded_by,
-        )
-    before = snapshot(old)
-    old.status = "superseded"
-    old.superseded_by = new.id
-    record_change(
-        session, memory=old, event_type="superseded", actor=actor, token=token, before=before
-    )
-
-
 class _Created:
     """New memories whose rows are not written yet: a batch writes them together, with
     one statement per table, instead of four statements for each memory."""
@@ -142,7 +117,8 @@ def _create(session: Session, item: MemoryCreate, hashed: str, created: _Created
     if conflicts and item.on_conflict == "error":
         raise DecisionConflict(
             f"project {item.project!r} already has an accepted decision on topic "
-            f"{item.topic!r}: pass supersedes=<id> to replace it",
+            f"{item.topic!r} ({', '.join(c.id for c in conflicts)}): record this one with "
+            "supersedes=<that id> to replace it, or give it another topic",
             conflicts=[c.model_dump() for c in conflicts],
         )
     check_refs(session, item.project, item.refs)
@@ -166,7 +142,8 @@ def _create(session: Session, item: MemoryCreate, hashed: str, created: _Created
     created.add(memory, author)
     if item.supersedes:
         created.write()
-        _supersede(session, memory, item.supersedes, author, created.token)
+        old = memory_row(session, item.supersedes)
+        supersede(session, old=old, new=memory, actor=author, token=created.token, fresh=True)
     return Remembered(memory, conflicts=conflicts)
 
 
@@ -188,21 +165,26 @@ def store_new(
     deduplicate: bool = True,
 ) -> list[Remembered]:
     """Each item as a new memory, or (with `deduplicate`) the live memory that already holds
-    its content."""
+    its content, when the item sets no field otherwise (DuplicateContent if it does)."""
     results: list[Remembered] = []
     hashes = [content_hash(item.project, item.kind, item.content) for item in items]
     # One query for the whole batch, not one per memory: each query would first flush the
     # memories before it, one INSERT at a time, instead of all of them at the commit.
     seen = _stored_by_hash(session, hashes) if deduplicate else {}
+    made_by: dict[str, int] = {}  # content hash -> the batch item that made its memory
     pending = _Created(session, token)
-    for item, hashed in zip(items, hashes, strict=True):
+    for index, (item, hashed) in enumerate(zip(items, hashes, strict=True)):
         existing = seen.get(hashed)
         if existing is not None:
+            # A refusal undoes the whole request: the transaction never commits.
+            at = index if len(items) > 1 else None
+            check_resend(item, existing, index=at, earlier=made_by.get(hashed))
             results.append(Remembered(existing, duplicate=True))
             continue
         created = _create(session, item, hashed, pending)
         if deduplicate:
             seen[hashed] = created.memory
+            made_by[hashed] = index
         results.append(created)
     pending.write()
     return results

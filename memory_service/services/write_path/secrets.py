@@ -1,135 +1,96 @@
-"""Secrets kept out of the store: every text field is scanned with detect-secrets' detectors
-before it is written, then the secret is replaced by a marker (`redact`) or the request is
-refused naming the field and the kind of secret, never the secret (`reject`).
+"""Secrets kept out of the store: every text field, tags and topic included, is scanned
+(secret_scan) before it is written, then the secret is replaced by a marker (`redact`) or
+the request is refused naming the field and the kind of secret, never the secret (`reject`).
 
-Identity fields (project, agent, ids, tags ...) are slugs and are not scanned. The
-entropy-only detectors are left out: they flag commit hashes and ids, which memories hold
-all the time; the detectors kept recognise a secret by its shape or its assignment.
+Identity fields (project, agent, ids ...) are names the caller chooses and are not scanned.
+A request scans at most its budget of characters (MEMORY_MAX_SCAN_CHARS), so its cost is
+bounded whatever it holds.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Mapping
-from functools import cache
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 from pydantic import BaseModel
 
-from memory_service.errors import SecretRejected
+from memory_service.errors import ScanBudgetExceeded, SecretRejected
+from memory_service.services.write_path import secret_rules
+from memory_service.services.write_path.secret_scan import (
+    Span,
+    Work,
+    detectors,
+    find_secrets,
+    find_slug_secrets,
+)
+
+__all__ = ["ScanBudget", "detectors", "find_secrets", "redact", "redact_slug", "scrub"]
 
 T = TypeVar("T")
 
-# Slugs, ids, enums and times: never free text.
+# Ids, enums, times and the names of agents and projects: never free text.
 SKIP = frozenset(
     {
-        "project", "agent", "kind", "status", "supersedes", "on_conflict", "refs", "tags",
-        "for_agents", "decision_makers", "topic", "from_agent", "to_agent", "actor",
-        "occurred_at", "format",
+        "project", "agent", "kind", "status", "supersedes", "on_conflict", "refs",
+        "for_agents", "decision_makers", "from_agent", "to_agent", "actor", "occurred_at",
+        "format",
     }
 )  # fmt: skip
-NOISY = frozenset({"Base64 High Entropy String", "Hex High Entropy String", "Public IP (ipv4)"})
-MARKER_RE = re.compile(r"\[REDACTED:[A-Za-z0-9 ()._-]{1,64}\]")
-PRIVATE_KEY = "Private Key"
-PEM_BLOCK = re.compile(
-    r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?"
-    r"(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|\Z)",
-    re.S,
-)
-# A detector may report only part of a token (a prefix group, a JWT without its
-# signature): the redaction grows over the characters tokens are made of.
-TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.]")
-TOKEN_RUN = re.compile(TOKEN_CHARS.pattern + "+")
+# Slugs a caller may paste a token into: scanned case-blind, replaced by a slug marker.
+SLUGS = frozenset({"tags", "topic"})
+NAMED_BY_KEY = "Secret Keyword"
 
 
-class AWSSecretAccessKey(RegexBasedDetector):
-    """An AWS secret access key assigned without quotes, as in env files and exports."""
+class ScanBudget:
+    """The characters one request may have scanned, spent by every text it holds."""
 
-    secret_type = "AWS Secret Access Key"
-    denylist = (
-        re.compile(
-            r"aws.{0,20}?(?:secret|key).{0,20}?[=:]\s*['\"]?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
-            re.IGNORECASE,
-        ),
-    )
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.spent = 0
 
-
-@cache
-def detectors() -> tuple[BasePlugin, ...]:
-    """detect-secrets' detectors by shape or assignment, plus the unquoted AWS secret key."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-
-    found: Mapping[str, type[BasePlugin]] = get_mapping_from_secret_type_to_class()
-    # analyze_string only: analyze_line may verify a secret over the network.
-    return (*(cls() for kind, cls in sorted(found.items()) if kind not in NOISY),
-            AWSSecretAccessKey())  # fmt: skip
+    def spend(self, text: str, path: str) -> None:
+        """Count `text` against the budget; refuse the request once it is over."""
+        self.spent += len(text)
+        if self.spent > self.limit:
+            raise ScanBudgetExceeded(
+                f"the request holds more than {self.limit} characters of text to scan for "
+                f"secrets (MEMORY_MAX_SCAN_CHARS; over it at {path or 'the body'}): send fewer "
+                "or smaller memories per request, e.g. split the batch in several",
+                field=path,
+                limit=self.limit,
+            )
 
 
-class _TokenRuns:
-    """The runs of token characters in a text, found once: growing a match to the whole
-    token it sits in is then a lookup, not a walk over the run. Walking cost time in the
-    length of the run for every match, so a long run of many tokens cost its length squared."""
-
-    def __init__(self, text: str) -> None:
-        found = [m.span() for m in TOKEN_RUN.finditer(text)]
-        self.starts = [a for a, _ in found]
-        self.ends = [b for _, b in found]
-
-    def grow(self, start: int, end: int) -> tuple[int, int]:
-        """The span widened to the token characters just before and after it."""
-        left = bisect_right(self.starts, start - 1) - 1
-        if start > 0 and left >= 0 and self.ends[left] > start - 1:
-            start = min(start, self.starts[left])
-        right = bisect_right(self.starts, end) - 1
-        if right >= 0 and self.ends[right] > end:
-            end = self.ends[right]
-        return start, end
+def _replace(text: str, spans: list[Span], marker: Callable[[str], str]) -> str:
+    """`text` with each span replaced by its kind's marker, joined once (linear)."""
+    pieces, last = [], 0
+    for start, end, kind in spans:
+        pieces += [text[last:start], marker(kind)]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
-def find_secrets(text: str) -> list[tuple[int, int, str]]:
-    """Spans of `text` that hold a secret, with the kind of each, in order, not overlapping."""
-    blocks = [(m.start(), m.end(), PRIVATE_KEY) for m in PEM_BLOCK.finditer(text)]
-    spans = list(blocks)
-    offset = 0
-    runs: _TokenRuns | None = None
-    for line in text.splitlines(keepends=True):
-        for detector in detectors():
-            values = {v for v in detector.analyze_string(line) if v and v.strip()}
-            for value in values:
-                for match in re.finditer(re.escape(value), line):
-                    start, end = offset + match.start(), offset + match.end()
-                    if detector.secret_type == PRIVATE_KEY:
-                        if any(a <= start < b for a, b, _ in blocks):
-                            continue
-                        end = len(text)  # a key header without a whole block: all that follows
-                    elif len(value) < 8 or value.startswith("eyJ"):
-                        runs = runs or _TokenRuns(text)
-                        start, end = runs.grow(start, end)
-                    spans.append((start, end, detector.secret_type))
-        offset += len(line)
-    markers = [m.span() for m in MARKER_RE.finditer(text)]
-    kept = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in markers)]
-    merged: list[tuple[int, int, str]] = []
-    for start, end, kind in sorted(kept):
-        if merged and start < merged[-1][1]:
-            last = merged[-1]
-            merged[-1] = (last[0], max(last[1], end), last[2])
-        else:
-            merged.append((start, end, kind))
-    return merged
-
-
-def redact(text: str) -> tuple[str, list[str]]:
+def redact(text: str, work: Work | None = None) -> tuple[str, list[str]]:
     """`text` with each secret replaced by `[REDACTED:<kind>]`, and the kinds replaced."""
-    spans = find_secrets(text)
-    for start, end, kind in reversed(spans):
-        text = f"{text[:start]}[REDACTED:{kind}]{text[end:]}"
-    return text, [kind for _, _, kind in spans]
+    spans = find_secrets(text, work)
+    return _replace(text, spans, lambda kind: f"[REDACTED:{kind}]"), [k for _, _, k in spans]
+
+
+def slug_marker(kind: str) -> str:
+    """The tag or topic that stands for a secret of `kind`: a valid slug naming the kind."""
+    return "redacted-" + re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
+
+
+def redact_slug(slug: str) -> tuple[str, list[str]]:
+    """A tag or topic holding a secret replaced whole by its slug marker, and the kinds."""
+    kinds = [kind for _, _, kind in find_slug_secrets(slug)]
+    return (slug_marker(kinds[0]) if kinds else slug), kinds
 
 
 def _refuse(path: str, kind: str) -> SecretRejected:
+    """The refusal of a request whose `path` holds a secret of `kind`."""
     return SecretRejected(
         f"{path} holds a secret ({kind}): remove it and store where the secret is kept "
         "instead (e.g. the name of its vault entry); secrets are never stored",
@@ -138,23 +99,56 @@ def _refuse(path: str, kind: str) -> SecretRejected:
     )
 
 
-def _walker(policy: str) -> Callable[[Any, str], Any]:
-    def clean_text(text: str, path: str) -> str:
-        cleaned, kinds = redact(text)
+def _names_secret(key: object, value: object) -> bool:
+    """A metadata entry such as {"db_password": "..."}: its key says the value is a secret."""
+    return (
+        isinstance(key, str)
+        and isinstance(value, str)
+        and bool(value.strip())
+        and secret_rules.KEY_NAMES_SECRET.fullmatch(key[:80]) is not None
+        and secret_rules.PLACEHOLDER.fullmatch(value[:512]) is None
+        and secret_rules.MARKER_RE.fullmatch(value) is None
+    )
+
+
+def _walker(policy: str, budget: ScanBudget | None) -> Callable[[Any, str], Any]:
+    """A function cleaning a value and everything in it, naming each text by its path."""
+
+    def clean(text: str, path: str, scan: Callable[[str], tuple[str, list[str]]]) -> str:
+        """`text` redacted by `scan`, refused under `reject`, spent from the budget."""
+        if budget is not None:
+            budget.spend(text, path)
+        cleaned, kinds = scan(text)
         if kinds and policy == "reject":
             raise _refuse(path, kinds[0])
         return cleaned
 
-    def walk(value: Any, path: str) -> Any:
+    def named_by_key(text: str) -> tuple[str, list[str]]:
+        """The whole value of an entry whose key names a secret, as one secret."""
+        return f"[REDACTED:{NAMED_BY_KEY}]", [NAMED_BY_KEY]
+
+    def walk_slugs(value: Any, path: str) -> Any:
+        """A topic or a list of tags, each holding a secret replaced by its slug marker."""
         if isinstance(value, str):
-            return clean_text(value, path)
+            return clean(value, path, redact_slug)
+        if isinstance(value, list):
+            items = [clean(v, f"{path}.{i}", redact_slug) for i, v in enumerate(value)]
+            # Two tags may become the same marker; tags stay unique.
+            return list(dict.fromkeys(items)) if items != value else value
+        return value
+
+    def walk(value: Any, path: str) -> Any:
+        """`value` with its texts cleaned, the same object when nothing changed."""
+        if isinstance(value, str):
+            return clean(value, path, redact)
         if isinstance(value, BaseModel):
             changes = {}
             for name in type(value).model_fields:
                 if name in SKIP:
                     continue
                 old = getattr(value, name)
-                new = walk(old, f"{path}.{name}" if path else name)
+                label = f"{path}.{name}" if path else name
+                new = walk_slugs(old, label) if name in SLUGS else walk(old, label)
                 if new is not old:
                     changes[name] = new
             return value.model_copy(update=changes) if changes else value
@@ -164,9 +158,12 @@ def _walker(policy: str) -> Callable[[Any, str], Any]:
         if isinstance(value, dict):
             out = {}
             for i, (key, item) in enumerate(value.items()):
-                new_key = clean_text(key, f"{path}.<key {i}>") if isinstance(key, str) else key
+                new_key = clean(key, f"{path}.<key {i}>", redact) if isinstance(key, str) else key
                 label = f"{path}.{key}" if new_key == key else f"{path}.<key {i}>"
-                out[new_key] = walk(item, label)
+                if _names_secret(key, item):
+                    out[new_key] = clean(item, label, named_by_key)
+                else:
+                    out[new_key] = walk(item, label)
             changed = list(out) != list(value) or any(
                 out[k] is not v for k, v in zip(out, value.values(), strict=False)
             )
@@ -176,7 +173,8 @@ def _walker(policy: str) -> Callable[[Any, str], Any]:
     return walk
 
 
-def scrub(value: T, *, policy: str, field: str = "") -> T:
-    """`value` (a request model, text, list or dict) with its secrets handled by `policy`."""
-    result: T = _walker(policy)(value, field)
+def scrub(value: T, *, policy: str, field: str = "", budget: ScanBudget | None = None) -> T:
+    """`value` (a request model, text, list or dict) with its secrets handled by `policy`;
+    with a `budget`, the characters scanned are spent from it (one budget per request)."""
+    result: T = _walker(policy, budget)(value, field)
     return result
