@@ -9,6 +9,7 @@ import httpx
 from pydantic import ValidationError
 
 START_HINT = "start it with `memory-service` (or point AGENTMEM_URL at a running one)"
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 class ServiceUnreachable(Exception):
@@ -20,17 +21,27 @@ class ServiceUnreachable(Exception):
 
 
 class ServiceError(Exception):
-    """The service answered with an error; `message` is its explanation."""
+    """The service answered with an error; `message` is its explanation, `request_id` the
+    id the service logged the request under (None for a request refused before sending)."""
 
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        request_id: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or {}
+        self.request_id = request_id
 
     def as_json(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        error = {"code": self.code, "message": self.message, "details": self.details}
+        return {"error": error, "request_id": self.request_id}
 
 
 def error_of(response: httpx.Response) -> ServiceError:
@@ -43,7 +54,9 @@ def error_of(response: httpx.Response) -> ServiceError:
         message = f"HTTP {response.status_code}: {response.text.strip()[:200] or 'no body'}"
     if response.status_code in (401, 403):
         message += " (set AGENTMEM_TOKEN or --token to a token this service accepts)"
-    return ServiceError(response.status_code, code, message, details)
+    # The header is on every answer of the service, whatever its body.
+    request_id = response.headers.get(REQUEST_ID_HEADER)
+    return ServiceError(response.status_code, code, message, details, request_id)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

@@ -33,8 +33,10 @@ def register_memory_tools(server: StrictServer, tools: ToolContext) -> None:
         "risks) or a fact (kind=note). Tag it with your agent name, the project and the "
         "topic. Tagging it with another agent's name addresses it to that agent: it shows in "
         "that agent's recall and, for a handoff, its inbox. Sending the same content again "
-        "returns the stored memory (duplicate=true), or is refused naming the fields that "
-        "differ."
+        "returns the stored memory (result=duplicate); with other fields it becomes a new "
+        "version of your memory (result=version) or, with another supersedes or status, a "
+        "new memory. A proposed decision naming supersedes is a candidate: the old one "
+        "stays current until a reviewer accepts the proposal."
     )
     async def remember(
         content: Annotated[

@@ -74,6 +74,10 @@ class Remembered(BaseModel):
     tags: list[str]
     for_agents: list[str]
     supersedes: str | None
+    result: str = Field(
+        description="created; duplicate (already stored, nothing written); version (your "
+        "memory of the same content, with the other fields as its new version)."
+    )
     duplicate: bool = Field(description="The same memory was already stored: this is it.")
     conflicts: list[ConflictRef] = Field(
         description="Accepted decisions on the same topic; pass supersedes=<id> to replace one."
@@ -93,6 +97,7 @@ def remembered(created: MemoryCreated) -> Remembered:
         tags=created.tags,
         for_agents=created.for_agents,
         supersedes=created.supersedes,
+        result=created.result,
         duplicate=created.duplicate,
         conflicts=created.conflicts,
         hint=created.hint,

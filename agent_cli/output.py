@@ -59,6 +59,9 @@ def call(config: Config, fn: Callable[[ServiceClient], Awaitable[T]], *, as_json
     except ServiceError as exc:
         code = SERVICE_FAILED if exc.status >= 500 else USER_ERROR
         message = exc.message if exc.status < 500 else f"the service failed: {exc.message}"
+        if exc.request_id:
+            # What the operator looks the request up by in the service's log.
+            message += f" [request id {exc.request_id}]"
         fail(message, code, as_json=as_json, body=exc.as_json())
     raise AssertionError("unreachable")  # fail() always exits
 

@@ -1,11 +1,12 @@
-"""`python -m bench NAME [options]`: run one benchmark (locomo, speed, embedding, tune, mcp)."""
+"""`python -m bench NAME [options]`: run one benchmark (locomo, decisions, speed, tune ...)."""
 
 from __future__ import annotations
 
 import sys
 
 USAGE = (
-    "usage: python -m bench {locomo,speed,embedding,tune,mcp} [options]  (--help after the name)"
+    "usage: python -m bench {locomo,decisions,speed,embedding,tune,mcp,churn} [options]"
+    "  (--help after the name)"
 )
 
 
@@ -18,6 +19,10 @@ def main() -> None:
         from bench import locomo
 
         locomo.main(rest)
+    elif name == "decisions":
+        from bench import decisions
+
+        decisions.main(rest)
     elif name == "embedding":
         from bench import embedding
 
@@ -30,6 +35,10 @@ def main() -> None:
         from bench import speed
 
         speed.main(rest)
+    elif name == "churn":
+        from bench import index_churn
+
+        index_churn.main(rest)
     elif name == "mcp":
         from bench import mcp_latency
 

@@ -1,6 +1,8 @@
 """Latency and throughput of remember, batch remember, search and recall over HTTP.
 
     python -m bench speed --memories 10000      (and 100000; --smoke for a quick check)
+    python -m bench speed --memories 2000 --metrics   (adds search with metrics on vs off)
+    python -m bench speed --stack scaleout --memories 2000   (PostgreSQL + Chroma server)
 
 Each figure is printed next to the bare model's own speed measured in the same run on the
 same machine (the floor: the service cannot embed faster than the model it calls), as a
@@ -14,6 +16,7 @@ import json
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,9 @@ import httpx
 
 from bench import corpus
 from bench.locomo import percentile
-from bench.service import restarted, running_service
+from bench.metrics_cost import metrics_cost, report_rows
+from bench.scaleout import WORKERS, scaleout_env, stage_rows
+from bench.service import Service, restarted, running_service
 
 BATCH = 500
 
@@ -113,18 +118,27 @@ def timed(client: httpx.Client, path: str, bodies: list[dict[str, Any]]) -> dict
 
 
 def run(
-    total: int, *, queries: int, singles: int, clients: int, floor_texts: int = 512
+    total: int,
+    *,
+    queries: int,
+    singles: int,
+    clients: int,
+    floor_texts: int = 512,
+    metrics_rounds: int = 0,
+    scaleout: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Every measurement of one run, as a dict."""
+    """Every measurement of one run, as a dict; on the scale-out stack when `scaleout`
+    gives its MEMORY_* variables (see `bench/scaleout.py`)."""
     sample = service_texts(corpus.memories(0, floor_texts))
     floor = bare_model(sample, corpus.queries(min(100, queries), seed=3))
     result: dict[str, Any] = {"memories": total, "floor": floor}
     questions = corpus.queries(queries)
-    with running_service() as service:
+    env = scaleout or {}
+    with running_service(**env) as service:
         result["ready_empty_s"] = service.ready_s
         with httpx.Client(base_url=service.url, timeout=120) as client:
             result["batch_per_s"] = fill(client, total)
-        with restarted(service) as again:
+        with restarted(service, **env) as again:
             result["ready_filled_s"] = again.ready_s
             result["single_remember"] = concurrent_remember(again.url, total, singles, clients)
             result["single_remember_own"] = concurrent_remember(
@@ -147,7 +161,21 @@ def run(
                 projects = client.get("/v1/projects").json()
                 result["stored"] = sum(p["memories"] for p in projects)
             result["rss_mb"] = again.rss_mb()
+            if scaleout:
+                scaleout_figures(result, again, scaleout, questions)
+        if metrics_rounds:
+            result["metrics_cost"] = metrics_cost(service.data_dir, queries, metrics_rounds)
     return result
+
+
+def scaleout_figures(
+    result: dict[str, Any], service: Service, env: dict[str, str], questions: list[str]
+) -> None:
+    """What the scale-out stack adds: every worker's memory, and a search stage by stage."""
+    from bench.scaleout import search_stages, tree_rss_mb
+
+    result["rss_mb"] = tree_rss_mb(service.process.pid)
+    result["stages"] = search_stages(env, questions[:100], "project-0")
 
 
 def report(r: dict[str, Any]) -> str:
@@ -200,7 +228,16 @@ def report(r: dict[str, Any]) -> str:
         )
     )
     rows.append(("service resident memory (RSS)", f"{r['rss_mb']:.0f} MiB", ""))
-    head = f"speed at {r['memories']} memories (HTTP on loopback, one service process)"
+    if "metrics_cost" in r:
+        rows += report_rows(r["metrics_cost"])
+    if "stages" in r:
+        rows += stage_rows(r["stages"], q50)
+    where = (
+        f"PostgreSQL + Chroma server, {WORKERS} workers"
+        if r.get("stack") == "scaleout"
+        else "one service process"
+    )
+    head = f"speed at {r['memories']} memories (HTTP on loopback, {where})"
     width = max(len(n) for n, _, _ in rows)
     return "\n".join([head, ""] + [f"{n:{width}}  {v:34}  {x}" for n, v, x in rows])
 
@@ -212,19 +249,37 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--singles", type=int, default=800, help="Single remembers to time.")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--smoke", action="store_true", help="A quick check: 120 memories.")
+    parser.add_argument(
+        "--stack",
+        choices=("embedded", "scaleout"),
+        default="embedded",
+        help="scaleout: a PostgreSQL and a `chroma run` started here, the service on two "
+        "workers, and a search timed stage by stage.",
+    )
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    parser.add_argument(
+        "--metrics",
+        action="store_true",
+        help="Then time search with MEMORY_METRICS on and off, alternating processes.",
+    )
     args = parser.parse_args(argv)
+    if args.metrics and args.stack == "scaleout":
+        parser.error("--metrics compares processes on the embedded stack: leave out --stack")
     floor_texts = 512
     if args.smoke:
         args.memories, args.queries, args.singles, floor_texts = 120, 10, 32, 64
-    result = run(
-        args.memories,
-        queries=args.queries,
-        singles=args.singles,
-        clients=args.clients,
-        floor_texts=floor_texts,
-    )
-    result["clients"] = args.clients
+    with scaleout_env() if args.stack == "scaleout" else nullcontext() as scaleout:
+        result = run(
+            args.memories,
+            queries=args.queries,
+            singles=args.singles,
+            clients=args.clients,
+            floor_texts=floor_texts,
+            # The smoke run checks that the comparison works; one round of each does that.
+            metrics_rounds=(1 if args.smoke else 3) if args.metrics else 0,
+            scaleout=scaleout,
+        )
+    result["clients"], result["stack"] = args.clients, args.stack
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -1,12 +1,19 @@
-"""Tune the hybrid ranking's weights on half of LoCoMo and check them on the other half.
+"""Tune the hybrid ranking's weights on half of LoCoMo and check them on the other half;
+or on two of the decision benchmark's projects, checked on the third.
 
     python -m bench tune --data ../shared/bench-data/locomo10.json
+    python -m bench tune --decisions
 
 Loads every turn into an in-process store once (the same memories as `bench locomo`, which
 measures through HTTP), then asks every question with evidence under each weight setting of
 a small grid around the current ones. Settings are ranked by recall@10 on the conversations
 the weights are tuned on (the even ones) only; the held-out half is printed beside each, so
 a setting that wins by fitting the tuned half shows it there.
+
+With `--decisions`, the decision records are remembered in-process as `bench decisions` does
+through HTTP, and the weights a sessionless memory's score uses (vector and keyword) are
+tuned by leave-one-project-out folds: for each project, the setting with the best MRR@10 on
+the other two is chosen and its figures on the held-out project are printed (decisions/0074).
 """
 
 from __future__ import annotations
@@ -17,15 +24,30 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from bench.decisions_data import DATA_DIR
 from bench.locomo import TUNED_ON
 from bench.locomo_data import load, memory_body, recall_at
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench tune", description=__doc__)
-    parser.add_argument("--data", type=Path, required=True, help="Path to locomo10.json.")
+    parser.add_argument("--data", type=Path, help="Path to locomo10.json.")
     parser.add_argument("--top", type=int, default=12, help="Settings to print.")
+    parser.add_argument(
+        "--decisions",
+        nargs="?",
+        type=Path,
+        const=DATA_DIR,
+        help="Tune on the decision records of this directory instead (default: bench/data).",
+    )
     args = parser.parse_args(argv)
+    if args.decisions is not None:
+        from bench.tune_decisions import tune_decisions
+
+        tune_decisions(args.decisions)
+        return
+    if args.data is None:
+        parser.error("give --data PATH (locomo10.json) or --decisions")
 
     from memory_service.api.app import open_store
     from memory_service.schemas.memories import MemoryCreate

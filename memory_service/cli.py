@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from memory_service import cli_backup, cli_tokens
+from memory_service import cli_backup, cli_status, cli_tokens
 
 if TYPE_CHECKING:
     from memory_service.settings import Settings
@@ -22,6 +22,7 @@ app.add_typer(cli_tokens.app, name="token")
 app.command()(cli_backup.export)
 app.command("import")(cli_backup.import_)
 app.command()(cli_backup.migrate)
+app.command()(cli_status.status)
 
 
 @app.callback(invoke_without_command=True)
@@ -44,26 +45,36 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes (MEMORY_WORKERS).")] = None,
 ) -> None:
     """Serve the HTTP API on the embedded defaults or the configured stores."""
-    import logging
     import os
 
     import uvicorn
 
     from memory_service.api.app import create_app
+    from memory_service.observability import logs
+    from memory_service.observability.metrics import worker_metrics_dir
     from memory_service.settings import Settings
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     given = (("host", host), ("port", port), ("workers", workers))
     settings = Settings(**{k: v for k, v in given if v is not None})  # type: ignore[arg-type]
+    logs.configure(settings.log_format, settings.log_level)
     refusal = _workers_refusal(settings) or _open_mode_refusal(settings)
     if refusal:
         typer.echo(f"error: {refusal}", err=True)
         raise typer.Exit(2)
     where = cli_backup.masked(settings.chroma_url) if settings.chroma_url else settings.data_dir
     typer.echo(f"data in {where}; serving on http://{settings.host}:{settings.port}")
+    # uvicorn's records go to the handler configured above (log_config=None), and the
+    # service logs each request itself, under its id: uvicorn's access line would repeat it.
     if settings.workers == 1:
         app_ = create_app(settings)
-        uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            app_,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            log_level=settings.log_level,
+        )
         return
     # Each worker process builds its own app (model, pools, index client) from the same
     # MEMORY_* environment; the stores coordinate them. Options given on the command line
@@ -72,14 +83,18 @@ def serve(
     for name, value in given:
         if value is not None:
             os.environ[f"MEMORY_{name.upper()}"] = str(value)
-    uvicorn.run(
-        "memory_service.api.app:create_app",
-        factory=True,
-        workers=settings.workers,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-    )
+    # The workers add their metrics up in files of one directory (decisions/0068).
+    with worker_metrics_dir():
+        uvicorn.run(
+            "memory_service.api.app:worker_app",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            log_level=settings.log_level,
+        )
 
 
 def _workers_refusal(settings: Settings) -> str | None:

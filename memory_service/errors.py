@@ -46,10 +46,11 @@ class StateConflict(DomainError):
     code = "state_conflict"
 
 
-class DuplicateContent(DomainError):
-    """A new memory's content is already stored (or earlier in its batch) with other fields."""
+class DecisionStateConflict(StateConflict):
+    """The lifecycle allows no such transition from the memory's current state; the error
+    names that state and the ones it may move to (decisions/0066)."""
 
-    code = "duplicate_content"
+    code = "illegal_transition"
 
 
 class PayloadTooLarge(DomainError):

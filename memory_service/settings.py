@@ -109,6 +109,19 @@ class Settings(BaseSettings):
         "'N/second|minute|hour' (in-process, per worker); over it every request from that "
         "address gets 429 until the window moves on. 'none' turns the limit off.",
     )
+    metrics: bool = Field(
+        default=True,
+        description="Record Prometheus metrics and serve them at /metrics (for an admin "
+        "token once tokens exist); false records nothing and serves no /metrics.",
+    )
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="Log lines as JSON objects (json), as readable text (console), or "
+        "readable on a terminal and JSON otherwise (auto).",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="The least severe log lines written."
+    )
     ui_session_seconds: int = Field(
         default=8 * 3600,
         ge=1,

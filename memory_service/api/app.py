@@ -18,6 +18,7 @@ from memory_service.api import (
     handoffs,
     health,
     memories,
+    metrics,
     projects,
     recall,
     rollbacks,
@@ -28,6 +29,13 @@ from memory_service.api.hosts import HostAllowList
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.mcp import mount_mcp
 from memory_service.api.rate_limit import AuthFailureLimit, TokenRateLimit
+from memory_service.observability import logs, request_id, tracing
+from memory_service.observability.metrics import (
+    enable_metrics,
+    forget_dead_workers,
+    worker_stopping,
+)
+from memory_service.observability.requests import RequestObserver
 from memory_service.services.access import access
 from memory_service.services.indexing import indexing
 from memory_service.settings import Settings
@@ -78,6 +86,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         if notice:
             log.warning(notice)
         app.state.store = store
+        forget_dead_workers()
         stop = threading.Event()
         drainer = threading.Thread(target=_drain_loop, args=(store, stop), daemon=True)
         drainer.start()
@@ -88,6 +97,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             stop.set()
             drainer.join(timeout=5)
             store.db.dispose()
+            worker_stopping()
 
     app = FastAPI(
         title="agent-memory",
@@ -96,6 +106,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     errors.install(app)
+    enable_metrics(settings.metrics)
     app.state.rate_limit = TokenRateLimit(settings.rate_limit)
     app.state.auth_failures = AuthFailureLimit(settings.auth_failure_limit)
     routers = (memories, search, recall, projects, checkpoints, rollbacks, handoffs, adr, audit)
@@ -105,9 +116,23 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             module.router, dependencies=[Depends(get_principal)], responses=errors.RESPONSES
         )
     app.include_router(health.router)
+    if settings.metrics:
+        app.include_router(metrics.router)
     ui.install(app)
     mcp_transport = mount_mcp(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Outermost: a request for a foreign host is refused before anything else reads it.
+    # A request for a foreign host is refused before anything reads more than its headers;
+    # it is still counted and logged under a request id, by the two layers outside.
     app.add_middleware(HostAllowList, host=settings.host, port=settings.port)
+    app.add_middleware(RequestObserver)
+    request_id.install(app)
+    tracing.instrument(app)
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of `memory-service --workers N`, which starts it in a
+    new interpreter: the log is configured here, as the launcher configured its own."""
+    settings = Settings()
+    logs.configure(settings.log_format, settings.log_level)
+    return create_app(settings)

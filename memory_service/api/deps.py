@@ -11,6 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from memory_service.api.rate_limit import AuthFailureLimit, TokenRateLimit
 from memory_service.errors import Unauthorized
+from memory_service.observability import metrics
+from memory_service.observability.requests import note_token
 from memory_service.services.access import access, ui_sessions
 from memory_service.services.access.access import Principal
 from memory_service.store import Store
@@ -62,7 +64,9 @@ async def checked_principal(
     try:
         principal = await run_in_threadpool(access.authenticate, store, authorization)
     except Unauthorized:
-        if authorization and authorization.strip():
+        guessed = bool(authorization and authorization.strip())
+        metrics.count_auth_failure("invalid" if guessed else "missing")
+        if guessed:
             # A wrong token is a guess; a request without one guesses nothing.
             failures.failed(address)
         raise
@@ -78,9 +82,12 @@ async def authenticate_request(request: Request, store: Store) -> Principal:
         # Only UI pages accept the cookie: the JSON API stays bearer-only, out of CSRF's reach.
         # A session id is too long to guess, so a stale one is not counted as a failure.
         request.app.state.auth_failures.check(address)
-        principal = await run_in_threadpool(ui_sessions.resolve, store.db, session)
-        return _count(request.app.state, principal)
-    return await checked_principal(request.app.state, store, header, address)
+        resolved = await run_in_threadpool(ui_sessions.resolve, store.db, session)
+        principal = _count(request.app.state, resolved)
+    else:
+        principal = await checked_principal(request.app.state, store, header, address)
+    note_token(request.scope, principal.name)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

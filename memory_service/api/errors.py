@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from memory_service import errors
+from memory_service.observability.request_id import current_request_id
 from memory_service.schemas.errors import ErrorResponse
 
 STATUS = {
@@ -18,7 +19,7 @@ STATUS = {
     errors.ProjectNotFound: 404,
     errors.DecisionConflict: 409,
     errors.StateConflict: 409,
-    errors.DuplicateContent: 409,
+    errors.DecisionStateConflict: 409,
     errors.PayloadTooLarge: 413,
     errors.ScanBudgetExceeded: 413,
     errors.RollbackTargetUnknown: 409,
@@ -59,7 +60,11 @@ def error_response(
     details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    body = {
+        "error": {"code": code, "message": message, "details": details or {}},
+        # The id a caller quotes to the operator, who finds the request's log lines by it.
+        "request_id": current_request_id(),
+    }
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from memory_service.observability.request_id import current_request_id
+
 Scope = dict[str, Any]
 
 
@@ -47,7 +49,8 @@ class BodySizeLimit:
                     "message": f"request body is over {self.max_bytes} bytes: send less per "
                     "request (split batches, shorten content)",
                     "details": {"limit": self.max_bytes},
-                }
+                },
+                "request_id": current_request_id(),
             }
         ).encode()
         await send(

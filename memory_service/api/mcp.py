@@ -7,8 +7,10 @@ one place where `memory_service` imports `agent_cli`.
 
 The caller's bearer token is checked, and the request counted against its rate, before a
 request reaches the MCP transport; the in-process client forwards the token, so every tool
-call meets the same rules as REST. The transport is stateless (decisions/0057): no session
-lives in this process, so any worker or replica answers any request.
+call meets the same rules as REST, and the request id, so the routes a tool call takes log
+under the id of the MCP request that carried it. The transport is stateless
+(decisions/0057): no session lives in this process, so any worker or replica answers any
+request.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from fastapi import FastAPI
 
 from memory_service.api.deps import checked_principal, client_address
 from memory_service.api.errors import HEADERS, STATUS, error_response
 from memory_service.errors import RateLimited, Unauthorized
+from memory_service.observability.request_id import HEADER, current_request_id
+from memory_service.observability.requests import note_token
 
 if TYPE_CHECKING:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -46,7 +51,7 @@ class McpAuth:
         state = scope["app"].state
         address = client_address(scope)
         try:
-            await checked_principal(state, state.store, header or None, address)
+            principal = await checked_principal(state, state.store, header or None, address)
         except (Unauthorized, RateLimited) as exc:
             kind = type(exc)
             response = error_response(
@@ -54,14 +59,24 @@ class McpAuth:
             )
             await response(scope, receive, send)
             return
+        note_token(scope, principal.name)
         _caller_token.set(header.partition(" ")[2].strip() or None)
         _caller_address.set(address)
         await self.app(scope, receive, send)
 
 
+class _CallerTransport(httpx.ASGITransport):
+    """The app in-process, each request carrying the request id of the MCP call it serves."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request_id = current_request_id()
+        if request_id:
+            request.headers[HEADER] = request_id
+        return await super().handle_async_request(request)
+
+
 def mount_mcp(app: FastAPI) -> StreamableHTTPSessionManager:
     """Add the /mcp route to `app`; the caller runs the returned manager in its lifespan."""
-    import httpx
     from mcp.server.transport_security import TransportSecuritySettings
 
     from agent_cli.client import ServiceClient
@@ -70,7 +85,7 @@ def mount_mcp(app: FastAPI) -> StreamableHTTPSessionManager:
     def caller_client() -> ServiceClient:
         # The caller's address, not the transport's default 127.0.0.1: a tool's requests are
         # the caller's, and 127.0.0.1 over its failures must not stop every caller's tools.
-        transport = httpx.ASGITransport(app=app, client=(_caller_address.get(), 0))
+        transport = _CallerTransport(app=app, client=(_caller_address.get(), 0))
         # A loopback name: the app's Host allow-list (api/hosts.py) applies to these calls too.
         return ServiceClient(IN_PROCESS_URL, transport=transport, token=_caller_token.get())
 

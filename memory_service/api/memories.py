@@ -24,6 +24,7 @@ from memory_service.schemas.memories import (
 from memory_service.services import listing, memories
 from memory_service.services.access import access
 from memory_service.services.access.access import Principal
+from memory_service.services.decisions.lifecycle import LINKED_ONLY
 from memory_service.services.history import history
 from memory_service.services.history.public import history_response, read_memory_as_of
 
@@ -43,17 +44,21 @@ def _authored(store: StoreDep, principal: Principal, item: MemoryCreate) -> Memo
     access.require_project(principal, item.project)
     agent = access.act_as(principal, item.agent, field="agent")
     if item.supersedes and principal.role != "admin":
-        _check_supersedes(store, principal, item.supersedes)
+        _check_supersedes(store, principal, item)
     return item if agent == item.agent else item.model_copy(update={"agent": agent})
 
 
-def _check_supersedes(store: StoreDep, principal: Principal, old_id: str) -> None:
-    """Superseding a memory changes it, so it needs the right to change that memory."""
+def _check_supersedes(store: StoreDep, principal: Principal, item: MemoryCreate) -> None:
+    """Superseding a memory changes it, so it needs the right to change that memory; a
+    proposal (or rejected one) naming it changes nothing of it, so reading it suffices."""
     try:
-        old = memories.read_memory(store, memory_id=old_id)
+        old = memories.read_memory(store, memory_id=item.supersedes or "")
     except MemoryNotFound:
         return  # perhaps made earlier in the same batch: the write path checks it
-    access.check_supersede(principal, old)
+    if item.kind == "decision" and item.status in LINKED_ONLY:
+        access.check_read(principal, old)
+    else:
+        access.check_supersede(principal, old)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MemoryCreated)
@@ -78,12 +83,13 @@ def create_memories(
     principal: PrincipalDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> BatchCreated:
-    """Remember up to 500 memories in one transaction and one embedding batch."""
+    """Remember up to 500 memories in one transaction and one embedding batch; each item
+    says whether it was created, a duplicate (nothing stored) or a version."""
     items = [_authored(store, principal, item) for item in body.memories]
     results = memories.remember_many(
         store, items=items, idempotency_key=idempotency_key, token=principal.name
     )
-    return BatchCreated(memories=[memories.created_public(r) for r in results])
+    return memories.batch_created(results)
 
 
 @router.get("", response_model=MemoryPage)
@@ -130,13 +136,17 @@ def read_memory_history(
 def update_memory(
     memory_id: str, body: MemoryUpdate, store: StoreDep, principal: PrincipalDep
 ) -> MemoryPublic:
-    """Change a memory: the change becomes a new version with its event."""
+    """Change a memory: the change becomes a new version with its event. A status moves
+    only as the decision lifecycle allows (409 naming the current and allowed states);
+    accepting a proposal that names supersedes supersedes that decision with it."""
     memory = memories.read_memory(store, memory_id=memory_id)
     changes_status = "status" in body.model_fields_set
     access.check_change(principal, memory, status=body.status if changes_status else None)
     actor = access.act_as(principal, body.actor, field="actor")
     changes = body if actor == body.actor else body.model_copy(update={"actor": actor})
-    return memories.update_memory(store, memory_id=memory_id, changes=changes, token=principal.name)
+    return memories.update_memory(
+        store, memory_id=memory_id, changes=changes, token=principal.name, role=principal.role
+    )
 
 
 @router.post("/{memory_id}/supersede", response_model=MemoryPublic)

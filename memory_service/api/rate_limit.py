@@ -9,6 +9,7 @@ import time
 from limits import RateLimitItem, parse, storage, strategies
 
 from memory_service.errors import InvalidInput, RateLimited
+from memory_service.observability import metrics
 
 
 def _rate(spec: str, setting: str, example: str) -> RateLimitItem | None:
@@ -45,6 +46,7 @@ class TokenRateLimit(_Window):
         """Count one request of `key`, or RateLimited saying when to retry."""
         if self.item is None or self.limiter.hit(self.item, key):
             return
+        metrics.count_rate_limited("token")
         retry_after = self.retry_after(key)
         raise RateLimited(
             f"this token sent more than {self.spec} requests: retry in {retry_after} s, "
@@ -66,6 +68,7 @@ class AuthFailureLimit(_Window):
         """RateLimited while `address` is over its failures, whatever token it sends now."""
         if self.item is None or self.limiter.test(self.item, address):
             return
+        metrics.count_rate_limited("auth_failures")
         retry_after = self.retry_after(address)
         raise RateLimited(
             f"this address sent more than {self.spec} requests with a wrong token: check "

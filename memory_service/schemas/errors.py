@@ -14,6 +14,9 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """`{"error": {"code", "message", "details"}}`."""
+    """`{"error": {"code", "message", "details"}, "request_id"}`."""
 
     error: ErrorDetail
+    request_id: str | None = Field(
+        default=None, description="The request's id, as in its X-Request-ID header."
+    )

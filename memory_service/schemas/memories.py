@@ -84,7 +84,8 @@ class MemoryCreate(MemoryBase):
     supersedes: str | None = Field(
         default=None,
         description="Id of the memory this replaces, of the same kind (decision by decision, "
-        "note by note, deliverable by deliverable).",
+        "note by note, deliverable by deliverable); a proposal naming it is a candidate "
+        "replacement, which supersedes it once a reviewer accepts it.",
     )
     on_conflict: Literal["warn", "error"] = Field(
         default="warn",
@@ -169,6 +170,11 @@ class MemoryPublic(BaseModel):
     supersedes: str | None
     superseded_by: str | None
     superseded_by_title: str | None = None
+    candidates: list[str] | None = Field(
+        default=None,
+        description="Proposals naming it in supersedes (candidate replacements, superseding "
+        "it once accepted); given by id and in write answers, null in lists and search.",
+    )
     refs: list[str]
     metadata: dict[str, Any]
     context: str | None
@@ -185,10 +191,20 @@ class MemoryPublic(BaseModel):
     version: int
 
 
+# What a remember did with an item (decisions/0067).
+WriteResult = Literal["created", "duplicate", "version"]
+
+
 class MemoryCreated(MemoryPublic):
     """The stored memory, plus what the service noticed while storing it."""
 
-    duplicate: bool = False
+    # Not `outcome`: that is a decision's chosen option (MADR).
+    result: WriteResult = Field(
+        default="created",
+        description="created; duplicate: already stored, nothing written; version: your "
+        "memory of the same content, with the other fields sent as its new version.",
+    )
+    duplicate: bool = Field(default=False, description="result is duplicate.")
     conflicts: list[ConflictRef] = Field(default_factory=list)
     hint: str | None = None
 
@@ -202,7 +218,13 @@ class BatchCreate(BaseModel):
 
 
 class BatchCreated(BaseModel):
+    """Each item's memory in order, and how many items had each result: the items stored
+    (created and versions) are those sent less the duplicates named."""
+
     memories: list[MemoryCreated]
+    created: int = 0
+    versions: int = 0
+    duplicates: int = 0
 
 
 # Every status a memory can have, whatever its kind; `retracted` is any kind's.

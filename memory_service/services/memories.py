@@ -1,21 +1,25 @@
-"""Remember, change, supersede and retract memories: the service functions behind the write API."""
+"""Remember, change, supersede and retract memories: the service functions behind the write API.
+
+A status change is a move of the lifecycle (decisions/lifecycle.py, decisions/0066): its
+`role` is the caller's (agent or reviewer; None for a trusted caller inside the service).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 
 from sqlmodel import Session, select
 
-from memory_service.errors import (
-    InvalidInput,
-    PayloadTooLarge,
-    StateConflict,
-)
+from memory_service.errors import PayloadTooLarge, StateConflict
 from memory_service.models import IdempotencyKey, Memory
-from memory_service.schemas.fields import STATUSES_BY_KIND
-from memory_service.schemas.memories import MemoryCreate, MemoryCreated, MemoryPublic, MemoryUpdate
+from memory_service.schemas.memories import (
+    BatchCreated,
+    MemoryCreate,
+    MemoryCreated,
+    MemoryPublic,
+    MemoryUpdate,
+)
+from memory_service.services.decisions.chains import candidates_of
 from memory_service.services.indexing import indexing
 from memory_service.services.indexing.early_embedding import embedding_early
 from memory_service.services.views import to_public
@@ -27,37 +31,16 @@ from memory_service.services.write_path.creation import (
     memory_row,
     store_new,
 )
+from memory_service.services.write_path.idempotency import replay, request_hash_of, scoped_key
 from memory_service.services.write_path.limits import check_sizes, check_total_size
 from memory_service.services.write_path.secrets import ScanBudget, scrub
+from memory_service.services.write_path.status import (
+    accept_candidate,
+    check_retract,
+    check_status_change,
+)
 from memory_service.services.write_path.supersession import supersede
 from memory_service.store import Store
-from memory_service.store.memories import load_memories
-
-
-def _request_hash(dumped: list[dict[str, object]]) -> str:
-    body = json.dumps(dumped, sort_keys=True)
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
-def _scoped_key(key: str, token: str | None, items: list[MemoryCreate]) -> str:
-    """The key as stored: one client's key names nothing of another token or project, so
-    two tenants choosing the same key neither collide nor learn of each other."""
-    projects = ",".join(sorted({item.project for item in items}))
-    return hashlib.sha256(f"{token or ''}\0{projects}\0{key}".encode()).hexdigest()
-
-
-def _replay(session: Session, key: str, request_hash: str) -> list[Remembered] | None:
-    """The memories a first request with this Idempotency-Key produced, if any."""
-    stored = session.get(IdempotencyKey, key)
-    if stored is None:
-        return None
-    if stored.request_hash != request_hash:
-        raise StateConflict(
-            "this Idempotency-Key was already used with a different request body: "
-            "use a new key for a new request"
-        )
-    by_id = load_memories(session, stored.memory_ids)
-    return [Remembered(by_id[i]) for i in stored.memory_ids]
 
 
 def remember_many(
@@ -70,7 +53,8 @@ def remember_many(
 ) -> list[Remembered]:
     """Store memories in one transaction, then bring the vector index up to date: the one
     way every new memory is made (remember, batch, handoff). With `deduplicate`, an item
-    whose content a live memory of its project and kind already holds returns that one."""
+    whose content a live memory of its project and kind already holds is a replay of it, a
+    version of it, or a new memory (decisions/0067)."""
     check_sizes(store, items)
     policy, budget = store.settings.secrets, ScanBudget(store.settings.max_scan_chars)
     items = [
@@ -81,15 +65,17 @@ def remember_many(
     dumped = [item.model_dump(mode="json") for item in items]
     for index, fields in enumerate(dumped):
         check_total_size(store, fields, index=index)
-    request_hash = _request_hash(dumped)
+    request_hash = request_hash_of(dumped)
     if idempotency_key:
-        idempotency_key = _scoped_key(idempotency_key, token, items)
+        idempotency_key = scoped_key(idempotency_key, token, items)
 
     def store_all(session: Session) -> tuple[list[Remembered], bool]:
-        replayed = _replay(session, idempotency_key, request_hash) if idempotency_key else None
+        replayed = replay(session, idempotency_key, request_hash) if idempotency_key else None
         if replayed is not None:
             return replayed, True
-        return _store(session, items, idempotency_key, request_hash, token, deduplicate), False
+        limit = store.settings.max_memory_bytes
+        stored = _store(session, items, idempotency_key, request_hash, token, deduplicate, limit)
+        return stored, False
 
     # The model embeds the memories while SQL stores them (decisions/0027), and concurrent
     # remembers share one transaction and one fsync (decisions/0026).
@@ -107,8 +93,10 @@ def _store(
     request_hash: str,
     token: str | None,
     deduplicate: bool,
+    max_bytes: int,
 ) -> list[Remembered]:
-    results = store_new(session, items, token=token, deduplicate=deduplicate)
+    # A version a resend makes is bounded like a PATCH: the whole memory, not the item alone.
+    results = store_new(session, items, token=token, deduplicate=deduplicate, max_bytes=max_bytes)
     if idempotency_key:
         session.add(
             IdempotencyKey(
@@ -127,9 +115,15 @@ def _after_commit(store: Store) -> None:
 
 
 def update_memory(
-    store: Store, *, memory_id: str, changes: MemoryUpdate, token: str | None = None
+    store: Store,
+    *,
+    memory_id: str,
+    changes: MemoryUpdate,
+    token: str | None = None,
+    role: str | None = None,
 ) -> MemoryPublic:
-    """Apply changes as a new version; a no-op change makes no version."""
+    """Apply changes as a new version; a no-op change makes no version. Accepting a
+    proposal that names `supersedes` supersedes that decision in the same transaction."""
     budget = ScanBudget(store.settings.max_scan_chars)
     changes = scrub(changes, policy=store.settings.secrets, budget=budget)
     with store.db.write() as session:
@@ -142,7 +136,7 @@ def update_memory(
         changed = changes.model_dump(mode="json", exclude_unset=True, exclude={"actor"})
         check_total_size(store, to_public(memory).model_dump(mode="json") | changed)
         if "status" in values:
-            _check_status_change(memory, values["status"])
+            check_status_change(session, memory, values["status"], role=role)
         if "metadata" in values:
             if memory.kind == "handoff":
                 # The notes are the receiver's record of ack and complete: kept, never edited.
@@ -163,7 +157,7 @@ def update_memory(
         for name, value in values.items():
             setattr(memory, name, value)
         if snapshot(memory) == before:
-            return to_public(memory)
+            return _public(session, memory)
         event_type = "status_changed" if set(values) == {"status"} else "updated"
         actor = changes.actor or memory.agent
         record_change(
@@ -174,35 +168,10 @@ def update_memory(
             token=token,
             before=before,
         )
+        accept_candidate(session, memory, actor=actor, token=token)
+        public = _public(session, memory)
     _after_commit(store)
-    return to_public(memory)
-
-
-def _check_status_change(memory: Memory, status: str | None) -> None:
-    if memory.kind == "handoff" and status != memory.status:
-        # A handoff's state says what its receiver did; only the receiver's own ack or
-        # complete may change it, with their note.
-        raise StateConflict(
-            f"handoff {memory.id!r} changes state only through POST /v1/handoffs/"
-            f"{memory.id}/ack or /complete (agentmem ack / complete), by its receiver",
-            state=memory.status,
-        )
-    allowed = STATUSES_BY_KIND[memory.kind]
-    if status not in allowed:
-        raise InvalidInput(
-            f"status {status!r} is not valid for a {memory.kind}: {', '.join(allowed)}"
-        )
-    if memory.status == "superseded" and status != "superseded":
-        raise StateConflict(
-            f"{memory.kind} {memory.id!r} is superseded by {memory.superseded_by!r}: roll back "
-            f"the replacement, or record a new {memory.kind} that supersedes it"
-        )
-    if status == "superseded" and memory.status != "superseded":
-        raise InvalidInput(
-            f"a {memory.kind} becomes superseded when another names it: POST /v1/memories/"
-            f'{memory.id}/supersede with {{"by": "<replacement id>"}} (MCP: supersede), or '
-            f"record the replacement with supersedes={memory.id}"
-        )
+    return public
 
 
 def retract_memory(
@@ -212,7 +181,8 @@ def retract_memory(
     with store.db.write() as session:
         memory = memory_row(session, memory_id)
         if memory.status == "retracted":
-            return to_public(memory)
+            return _public(session, memory)
+        check_retract(session, memory)
         before = snapshot(memory)
         memory.status = "retracted"
         record_change(
@@ -223,8 +193,9 @@ def retract_memory(
             token=token,
             before=before,
         )
+        public = _public(session, memory)
     _after_commit(store)
-    return to_public(memory)
+    return public
 
 
 def supersede_memory(
@@ -237,28 +208,27 @@ def supersede_memory(
         new = memory_row(session, by)
         if old.superseded_by != new.id or new.supersedes != old.id:
             supersede(session, old=old, new=new, actor=actor or new.agent, token=token)
-        title = new.title
+        public = _public(session, old, new.title)
     _after_commit(store)
-    return to_public(old, title)
+    return public
 
 
-def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
-    """A memory by id, with its replacement's title when it is superseded."""
-    with store.db.read() as session:
-        memory = memory_row(session, memory_id)
-        title = None
-        if memory.superseded_by:
-            title = session.exec(
-                select(Memory.title).where(Memory.id == memory.superseded_by)
-            ).first()
-        return memory, title
+def _public(session: Session, memory: Memory, replacement: str | None = None) -> MemoryPublic:
+    """A memory as callers see it by id: with its replacement's title and, for a
+    decision, the ids of its candidate replacements."""
+    candidates = candidates_of(session, [memory.id]) if memory.kind == "decision" else {}
+    ids = [c.id for c in candidates.get(memory.id, [])]
+    return to_public(memory, replacement).model_copy(update={"candidates": ids})
 
 
 def created_public(remembered: Remembered) -> MemoryCreated:
-    """A remembered memory as its writer sees it: public, with what the service noticed."""
+    """A remembered memory as its writer sees it: public, with what the service did with
+    the item (created, duplicate, version) and what it noticed."""
     memory = remembered.memory
     out = MemoryCreated(
-        **to_public(memory).model_dump(),
+        **to_public(memory).model_dump(exclude={"candidates"}),
+        candidates=remembered.candidates,
+        result=remembered.result,
         duplicate=remembered.duplicate,
         conflicts=remembered.conflicts,
     )
@@ -274,7 +244,34 @@ def created_public(remembered: Remembered) -> MemoryCreated:
     return out
 
 
+def batch_created(results: list[Remembered]) -> BatchCreated:
+    """A batch's answer: each item's memory and result, and how many items had each."""
+    done = [r.result for r in results]
+    return BatchCreated(
+        memories=[created_public(r) for r in results],
+        created=done.count("created"),
+        versions=done.count("version"),
+        duplicates=done.count("duplicate"),
+    )
+
+
+def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
+    """A memory by id, with its replacement's title when it is superseded."""
+    with store.db.read() as session:
+        memory = memory_row(session, memory_id)
+        return memory, _replacement_title(session, memory)
+
+
+def _replacement_title(session: Session, memory: Memory) -> str | None:
+    """The title of the memory that replaced `memory`, if one did."""
+    if not memory.superseded_by:
+        return None
+    return session.exec(select(Memory.title).where(Memory.id == memory.superseded_by)).first()
+
+
 def read_memory(store: Store, *, memory_id: str) -> MemoryPublic:
-    """A memory by id, whatever its status; a superseded one names its replacement."""
-    memory, replacement = get_memory(store, memory_id=memory_id)
-    return to_public(memory, replacement)
+    """A memory by id, whatever its status; a superseded one names its replacement, and a
+    decision its candidate replacements."""
+    with store.db.read() as session:
+        memory = memory_row(session, memory_id)
+        return _public(session, memory, _replacement_title(session, memory))

@@ -18,6 +18,7 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session
 
+from memory_service.observability import metrics
 from memory_service.store.embedding.batching import MicroBatcher
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -94,6 +95,12 @@ def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
     return engine
 
 
+def _count_checkouts(engine: sa.Engine, label: str) -> None:
+    """Keep the pool-in-use gauge of `engine` as its connections go out and come back."""
+    sa.event.listen(engine, "checkout", lambda *_: metrics.pool_checkout(label, 1))
+    sa.event.listen(engine, "checkin", lambda *_: metrics.pool_checkout(label, -1))
+
+
 def normalize_url(url: str) -> str:
     """`postgresql://` and `postgres://` mean the installed psycopg 3 driver."""
     for scheme in ("postgresql://", "postgres://"):
@@ -125,6 +132,11 @@ class Database:
             )
             self.write_engine = self.read_engine
             self._writers = None
+        if self.write_engine is self.read_engine:
+            _count_checkouts(self.read_engine, "shared")
+        else:
+            _count_checkouts(self.read_engine, "read")
+            _count_checkouts(self.write_engine, "write")
         self._group: MicroBatcher[_Work, _Outcome] = MicroBatcher(
             self._commit_together, max_items=GROUP_COMMIT_MAX
         )

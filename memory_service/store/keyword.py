@@ -22,7 +22,9 @@ STOPWORDS = frozenset(
     your""".split()
 )
 # Column weights: title, content, reasoning, topic, tags, and project (only a filter).
-BM25_WEIGHTS = "4.0, 1.0, 0.6, 2.0, 2.0, 0.0"
+# A decision's reasoning states the problem a later question asks about in its own words:
+# it weighs as much as the content (decisions/0074).
+BM25_WEIGHTS = "4.0, 1.0, 1.0, 2.0, 2.0, 0.0"
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _fts5_search(
 
 # ts_rank weights for D, C, B, A: reasoning, content, topic and tags, title - the
 # proportions of BM25_WEIGHTS, so both stores rank fields alike.
-TS_RANK_WEIGHTS: sa.ColumnElement[Any] = sa.literal_column("'{0.15, 0.25, 0.5, 1.0}'::float4[]")
+TS_RANK_WEIGHTS: sa.ColumnElement[Any] = sa.literal_column("'{0.25, 0.25, 0.5, 1.0}'::float4[]")
 ENGLISH: sa.ColumnElement[Any] = sa.literal_column("'english'::regconfig")
 
 

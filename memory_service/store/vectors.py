@@ -20,6 +20,9 @@ from memory_service.models import Memory
 from memory_service.settings import Settings
 
 COLLECTION = "memories"
+# Chroma's graph index for every collection (decisions/0072): built with twice Chroma's
+# default candidate list, so entries updated in place stay linked, and searched as widely.
+HNSW: dict[str, Any] = {"space": "cosine", "ef_construction": 200, "ef_search": 200}
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,16 @@ def _write_ahead_log(db_file: Path) -> None:
     _SWITCHED.add(key)
 
 
+def _searched_widely(collection: Any) -> Any:
+    """The collection, searching with HNSW's ef_search even when it was made before that
+    setting: the only one Chroma changes on an existing collection (`reindex` makes the
+    collections again, with every setting)."""
+    ef_search = (collection.configuration_json.get("hnsw") or {}).get("ef_search")
+    if ef_search is not None and ef_search != HNSW["ef_search"]:
+        collection.modify(configuration={"hnsw": {"ef_search": HNSW["ef_search"]}})
+    return collection
+
+
 class VectorIndex:
     """Memory embeddings in Chroma (cosine space), one collection per project.
 
@@ -124,7 +137,7 @@ class VectorIndex:
                 return self._open[name]
         if create:
             found = self._client.get_or_create_collection(
-                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                name, configuration={"hnsw": HNSW}, embedding_function=None
             )
         else:
             from chromadb.errors import NotFoundError
@@ -134,7 +147,7 @@ class VectorIndex:
             except NotFoundError:
                 return None  # no memory of that project was ever indexed
         with self._open_lock:
-            return self._open.setdefault(name, found)
+            return self._open.setdefault(name, _searched_widely(found))
 
     def _collections(self, projects: Iterable[str] | None) -> list[Any]:
         """The collections of these projects that exist (None: of every project)."""
@@ -143,7 +156,7 @@ class VectorIndex:
             return [c for c in found if c is not None]
         names = [c.name for c in self._client.list_collections()]
         return [
-            self._client.get_collection(n, embedding_function=None)
+            _searched_widely(self._client.get_collection(n, embedding_function=None))
             for n in names
             if self._pattern.fullmatch(n)
         ]

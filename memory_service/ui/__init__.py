@@ -12,6 +12,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     """Serve the UI's pages at /ui and its CSS and script at /ui/static (no CDN)."""
+    from memory_service.ui.checkpoint_pages import router as checkpoint_router
+    from memory_service.ui.memory_pages import router as memory_router
     from memory_service.ui.rollback_pages import router as rollback_router
     from memory_service.ui.routes import router
     from memory_service.ui.security import UiSecurity
@@ -19,6 +21,8 @@ def install(app: FastAPI) -> None:
 
     app.include_router(signin_router)
     app.include_router(router)
+    app.include_router(memory_router)
+    app.include_router(checkpoint_router)
     app.include_router(rollback_router)
     app.add_middleware(UiSecurity)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")

@@ -1,6 +1,6 @@
-"""The web UI's checkpoints and rollbacks: the timeline, the rollback preview (a dry run) a
-reviewer confirms by name, and undo. The only writes of the UI, as POST forms guarded in
-`forms`; a confirm after the project changed since its preview is refused."""
+"""The web UI's rollbacks: the preview (a dry run) a reviewer confirms by name, and undo.
+The only writes of the UI, as POST forms guarded in `forms`; a confirm after the project
+changed since its preview is refused. The checkpoints page is in `checkpoint_pages`."""
 
 from __future__ import annotations
 
@@ -12,47 +12,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from memory_service.api.deps import PrincipalDep, StoreDep
-from memory_service.errors import (
-    InvalidInput,
-    NothingToRollBack,
-    RollbackTargetUnknown,
-)
+from memory_service.errors import InvalidInput, NothingToRollBack
 from memory_service.schemas.rollback import RollbackRequest
 from memory_service.services.access import access
 from memory_service.services.decisions import decision_log
 from memory_service.services.history import checkpoints, rollback
-from memory_service.ui import views
+from memory_service.ui import diffs
 from memory_service.ui.forms import check_form
 from memory_service.ui.routing import Text, UiRoute, optional, slug
 from memory_service.ui.templating import page
 
 router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
-
-
-@router.get("/projects/{project}/checkpoints")
-def checkpoints_page(
-    request: Request, project: str, store: StoreDep, principal: PrincipalDep, done: Text = None
-) -> Response:
-    """Checkpoints and rollbacks on one timeline, each checkpoint with a rollback preview."""
-    access.require_project(principal, project)
-    marks = checkpoints.list_checkpoints(store, project=project)
-    rollbacks = rollback.list_rollbacks(store, project=project)
-    try:
-        _, since = checkpoints.changes_since(
-            store, project=project, since=checkpoints.LAST_KNOWN_GOOD
-        )
-        changes_since: int | None = len(since)
-    except RollbackTargetUnknown:  # no known-good checkpoint yet
-        changes_since = None
-    return page(
-        request,
-        "checkpoints.html",
-        project=project,
-        section="checkpoints",
-        entries=views.timeline(marks, rollbacks),
-        changes_since=changes_since,
-        done=optional(done),
-    )
 
 
 def _preview(
@@ -78,7 +48,7 @@ def _preview(
             target=target,
             nothing=exc.message,
         )
-    linked = decision_log.memories_by_id(store, ids=views.linked_ids(outcome.changes))
+    linked = decision_log.memories_by_id(store, ids=diffs.linked_ids(outcome.changes))
     return page(
         request,
         "rollback.html",
@@ -89,9 +59,8 @@ def _preview(
         outcome=outcome,
         seen=seen,
         titles={m.id: m.title for m in linked},
-        field_text=views.field_text,
-        shown_fields=views.shown_fields,
-        diff=views.diff,
+        shown_fields=diffs.shown_fields,
+        change_diff=diffs.change_diff,
         actor=actor,
         error=error,
     )

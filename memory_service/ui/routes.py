@@ -1,8 +1,9 @@
 """The web UI at /ui: server-rendered pages over the same services as the JSON API.
 
 Every page is a GET with its filters in the query string, so any view can be shared as a
-link. This module holds the pages of projects, decisions, memories and handoffs; the
-rollback pages, whose writes are POST forms guarded in `forms`, are in `rollback_pages`.
+link. This module holds the pages of projects, the decision log and handoffs; a memory's
+own page is in `memory_pages`, checkpoints in `checkpoint_pages`, and the rollback pages,
+whose writes are POST forms guarded in `forms`, in `rollback_pages`.
 """
 
 from __future__ import annotations
@@ -14,21 +15,21 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from memory_service.api.deps import PrincipalDep, StoreDep
-from memory_service.errors import (
-    InvalidInput,
-)
+from memory_service.errors import InvalidInput
 from memory_service.schemas.fields import DECISION_STATUSES
 from memory_service.services.access import access
 from memory_service.services.decisions import decision_log
-from memory_service.services.decisions.decision_log import LogFilter
+from memory_service.services.decisions.decision_log import SEARCH_LIMIT, LogFilter
 from memory_service.services.handoffs import handoffs
-from memory_service.services.history import history
 from memory_service.services.projects import list_projects
-from memory_service.ui import views
+from memory_service.store.keyword import query_terms
+from memory_service.ui import excerpts, views
 from memory_service.ui.routing import Text, UiRoute, canonical, optional
-from memory_service.ui.templating import page
+from memory_service.ui.templating import page, query
 
 PAGE_SIZE = 100
+# Ranked results are read closely, one excerpt each: fewer to a page than the timeline.
+RESULTS_PAGE_SIZE = 20
 
 router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
 
@@ -59,7 +60,7 @@ def decisions_page(
     agent: Text = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
 ) -> Response:
-    """The decision log: a timeline by month, filters, and hybrid search."""
+    """The decision log: a timeline by month and filters, or search results by relevance."""
     if redirect := canonical(request):
         return redirect
     access.require_project(principal, project)
@@ -72,62 +73,37 @@ def decisions_page(
     )
     if wanted.status and wanted.status not in DECISION_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(DECISION_STATUSES)}")
+    size = RESULTS_PAGE_SIZE if wanted.query else PAGE_SIZE
     log = decision_log.decision_log(
-        store, project=project, wanted=wanted, offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        store, project=project, wanted=wanted, offset=(page_no - 1) * size, limit=size
     )
+    terms = query_terms(wanted.query or "")
     params = {"q": wanted.query, "status": wanted.status, "topic": wanted.topic}
     params |= {"tag": wanted.tag, "agent": wanted.agent}
+    topics = {m.topic for m in log.decisions if m.topic}
+    summary = views.log_summary(
+        found=log.total,
+        of=log.facets.total,
+        project=project,
+        wanted=wanted,
+        capped=log.ranked and log.total >= SEARCH_LIMIT,
+    )
     return page(
         request,
         "decisions.html",
         project=project,
         section="decisions",
         log=log,
+        summary=summary,
         months=[] if log.ranked else views.by_month(log.decisions),
+        excerpts={m.id: excerpts.excerpt(m, terms) for m in log.decisions} if log.ranked else {},
+        topic_urls={t: query(params, topic=t, page=None) for t in topics},
+        terms=terms,
         params=params,
         page_no=page_no,
-        pages=max(1, -(-log.total // PAGE_SIZE)),
+        first=(page_no - 1) * size + 1,
+        pages=max(1, -(-log.total // size)),
         statuses=DECISION_STATUSES,
-    )
-
-
-@router.get("/projects/{project}/decisions/{memory_id}")
-@router.get("/projects/{project}/memories/{memory_id}")
-def memory_page(
-    request: Request,
-    project: str,
-    memory_id: str,
-    store: StoreDep,
-    principal: PrincipalDep,
-    from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
-    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
-) -> Response:
-    """A decision (or any memory): its record, supersession chain, versions and references."""
-    access.require_project(principal, project)
-    memory = decision_log.get_in_project(store, project=project, memory_id=memory_id)
-    events = history.memory_history(store, memory_id=memory_id)
-    versions = {e.version: e for e in events if e.version and e.after}
-    newest = max(versions)
-    to_v = to_version if to_version in versions else newest
-    from_v = from_version if from_version in versions else max(1, to_v - 1)
-    compared = views.diff(
-        views.version_text(versions[from_v].after or {}),
-        views.version_text(versions[to_v].after or {}),
-    )
-    return page(
-        request,
-        "memory.html",
-        project=project,
-        section="decisions" if memory.kind == "decision" else "handoffs",
-        memory=memory,
-        chain=decision_log.supersession_chain(store, memory=memory),
-        events=events,
-        changed={e.seq: history.changed_fields(e.before, e.after) for e in events},
-        from_v=from_v,
-        to_v=to_v,
-        compared=compared,
-        referenced_by=decision_log.referencing(store, memory_id=memory_id),
-        builds_on=decision_log.memories_by_id(store, ids=memory.refs),
     )
 
 
@@ -142,6 +118,10 @@ def handoffs_page(
     receiver = optional(agent)
     every = handoffs.list_handoffs(store, project=project, state="all", limit=1000)
     shown = [h for h in every if receiver is None or h.to_agent == receiver]
+    superseded = decision_log.memories_by_id(store, ids=views.replaced_refs(shown))
+    newer = decision_log.memories_by_id(
+        store, ids=[m.superseded_by for m in superseded if m.superseded_by]
+    )
     return page(
         request,
         "handoffs.html",
@@ -151,4 +131,5 @@ def handoffs_page(
         agents=sorted({h.to_agent for h in every}),
         agent=receiver,
         total=len(shown),
+        replaced=views.replacements(superseded, {m.id: m.title for m in newer}),
     )

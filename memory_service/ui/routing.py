@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from memory_service.api.errors import STATUS
-from memory_service.errors import DomainError, InvalidInput
+from memory_service.errors import DomainError, InvalidInput, MemoryNotFound, RollbackNotFound
 from memory_service.schemas.fields import check_slug
 from memory_service.ui.templating import page
 
 Text = Annotated[str | None, Query(max_length=200)]
+SECTIONS = ("decisions", "handoffs", "checkpoints")
 
 
 class UiRoute(APIRoute):
@@ -32,7 +33,14 @@ class UiRoute(APIRoute):
                 return await handler(request)
             except DomainError as exc:
                 status = STATUS.get(type(exc), 400)
-                return page(request, "error.html", status, status=status, message=exc.message)
+                return page(
+                    request,
+                    "error.html",
+                    status,
+                    status=status,
+                    message=exc.message,
+                    **_within_project(request, exc),
+                )
             except RequestValidationError as exc:
                 message = "; ".join(
                     f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()
@@ -40,6 +48,19 @@ class UiRoute(APIRoute):
                 return page(request, "error.html", 422, status=422, message=message)
 
         return guarded
+
+
+def _within_project(request: Request, exc: DomainError) -> dict[str, str]:
+    """The project and section of a page whose memory or rollback is unknown, so the error
+    page keeps the project's navigation. Only then: the project itself passed its checks."""
+    project = request.path_params.get("project")
+    if not project or not isinstance(exc, MemoryNotFound | RollbackNotFound):
+        return {}
+    path = request.url.path
+    section = next((s for s in SECTIONS if f"/{project}/{s}" in path), "decisions")
+    if "/rollbacks/" in path:
+        section = "checkpoints"
+    return {"project": project, "section": section}
 
 
 def optional(value: str | None) -> str | None:
@@ -58,6 +79,7 @@ def canonical(request: Request) -> Response | None:
 
 
 def slug(name: str, value: str | None) -> str | None:
+    """A form value that must be a slug (a name such as 'qa-lead'), or None when empty."""
     value = optional(value)
     if value is None:
         return None

@@ -1,4 +1,5 @@
-"""The Jinja2 environment of the web UI: autoescaped templates, filters for dates and markdown."""
+"""The Jinja2 environment of the web UI: autoescaped templates, filters for dates, Markdown
+(prose, and inline for titles and option names), highlights and ADR numbers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from memory_service.ui import forms
+from memory_service.ui import excerpts, forms, views
 
 # Raw HTML in memories is shown as text, never run: markdown-it escapes it with html=False
 # and refuses javascript: and data: links.
@@ -26,6 +27,7 @@ def markdown(text: object) -> Markup:
 
 
 def when(value: datetime | None, style: str = "datetime") -> str:
+    """A time as the pages show it: a date, a month, or a date and time in UTC."""
     if value is None:
         return ""
     if style == "date":
@@ -51,6 +53,11 @@ def _environment() -> Environment:
         auto_reload=False,
     )
     env.filters["markdown"] = markdown
+    env.filters["inline"] = excerpts.inline
+    env.filters["highlight"] = excerpts.highlight
+    env.globals["adr_number"] = views.adr_number
+    env.globals["log_lines"] = excerpts.log_lines
+    env.globals["plural"] = views.plural
     env.filters["when"] = when
     env.globals["query"] = query
     env.globals["csrf_field"] = forms.csrf_field

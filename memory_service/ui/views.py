@@ -1,47 +1,19 @@
-"""What the pages show, shaped from service results: months, version texts, diffs, boards."""
+"""What the pages show, shaped from service results: months, counts in words, the titles of
+rollbacks, the handoff board."""
 
 from __future__ import annotations
 
-import difflib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from memory_service.models import Checkpoint, Memory, Rollback
 from memory_service.schemas.handoffs import HandoffPublic
+from memory_service.services.decisions.decision_log import LogFilter
 
 HANDOFF_STATES = ("open", "acknowledged", "completed")
-# The fields of a version, in reading order, as the diff between versions shows them.
-VERSION_FIELDS = (
-    ("title", "Title"),
-    ("status", "Status"),
-    ("topic", "Topic"),
-    ("tags", "Tags"),
-    ("agent", "Agent"),
-    ("decision_makers", "Decision makers"),
-    ("occurred_at", "Date"),
-    ("content", "Content"),
-    ("context", "Context"),
-    ("options", "Considered options"),
-    ("outcome", "Outcome"),
-    ("reasoning", "Reasoning"),
-    ("consequences", "Consequences"),
-    ("completed", "Completed"),
-    ("pending", "Pending"),
-    ("risks", "Risks"),
-    ("for_agents", "For"),
-    ("refs", "Refs"),
-    ("supersedes", "Supersedes"),
-    ("superseded_by", "Superseded by"),
-)
-
-
-@dataclass
-class DiffLine:
-    kind: str  # "add", "del", "same" or "hunk"
-    text: str
+LAST_KNOWN_GOOD = "last-known-good"
 
 
 def by_month(memories: Iterable[Memory]) -> list[tuple[str, list[Memory]]]:
@@ -55,85 +27,53 @@ def by_month(memories: Iterable[Memory]) -> list[tuple[str, list[Memory]]]:
     return groups
 
 
-def _lines(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return value.splitlines() or [""]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return [", ".join(value)]
-    if isinstance(value, list):  # options
-        out = []
-        for item in value:
-            if isinstance(item, dict):
-                out.append(f"- {item.get('name', '')}")
-                if item.get("description"):
-                    out += [f"    {line}" for line in str(item["description"]).splitlines()]
-                out += [f"    + {p}" for p in item.get("pros") or []]
-                out += [f"    - {c}" for c in item.get("cons") or []]
-        return out
-    if isinstance(value, dict):
-        return [
-            f"{'Good' if k == 'good' else 'Bad' if k == 'bad' else k}: {v}"
-            for k, items in value.items()
-            for v in (items if isinstance(items, list) else [items])
-        ]
-    return [json.dumps(value, default=str)]
+def adr_number(memory: Memory) -> str | None:
+    """ "ADR-0004" for a decision imported from an ADR file, from the number it pinned."""
+    pinned = (memory.meta or {}).get("adr")
+    number = pinned.get("number") if isinstance(pinned, dict) else None
+    if isinstance(number, int) and not isinstance(number, bool) and number >= 0:
+        return f"ADR-{number:04d}"
+    return None
 
 
-def version_text(snapshot: dict[str, Any]) -> list[str]:
-    """A version as labelled lines, the form the diff between versions compares."""
-    out: list[str] = []
-    for key, label in VERSION_FIELDS:
-        value = snapshot.get(key)
-        if value in (None, "", [], {}) or value == {"good": [], "bad": []}:
-            continue
-        lines = _lines(value)
-        if len(lines) == 1 and key not in ("content", "context", "reasoning"):
-            out.append(f"{label}: {lines[0]}")
-        else:
-            out.append(f"{label}:")
-            out += [f"  {line}" for line in lines]
-    return out
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """ "1 decision", "3 decisions", "0 memories": a count with its unit."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
-def diff(before: Sequence[str], after: Sequence[str]) -> list[DiffLine]:
-    """A unified diff of two texts (given as lines), as typed lines for the page."""
-    out = []
-    for line in difflib.unified_diff(list(before), list(after), lineterm="", n=3):
-        if line.startswith(("---", "+++")):
-            continue
-        kind = {"@": "hunk", "+": "add", "-": "del"}.get(line[:1], "same")
-        out.append(DiffLine(kind, line[1:] if kind != "hunk" else line))
-    return out
+def filter_words(wanted: LogFilter) -> list[str]:
+    """The log's filters as a reader says them: "status accepted", "tag orders"."""
+    named = (
+        ("status", wanted.status),
+        ("topic", wanted.topic),
+        ("tag", wanted.tag),
+        ("agent", wanted.agent),
+    )
+    return [f"{name} {value}" for name, value in named if value]
 
 
-HIDDEN_FIELDS = frozenset({"content_hash"})
-ID_FIELDS = frozenset({"supersedes", "superseded_by", "refs"})
-
-
-def shown_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields a reviewer reads (internal bookkeeping such as hashes left out)."""
-    return {k: v for k, v in fields.items() if k not in HIDDEN_FIELDS}
-
-
-def field_text(name: str, value: Any, titles: dict[str, str]) -> list[str]:
-    """A field's value as lines for the rollback preview; memory ids shown by title."""
-    if value in (None, "", []):
-        return []
-    if name in ID_FIELDS:
-        ids = value if isinstance(value, list) else [value]
-        return [", ".join(f"{titles.get(i, i)}" for i in ids)]
-    return _lines(value)
-
-
-def linked_ids(changes: Iterable[Any]) -> list[str]:
-    """Memory ids named by the id fields of planned changes (to look their titles up)."""
-    ids: list[str] = []
-    for change in changes:
-        for name, values in change.fields.items():
-            if name in ID_FIELDS:
-                for v in (values.before, values.after):
-                    ids += v if isinstance(v, list) else [v] if v else []
-    return list(dict.fromkeys(ids))
+def log_summary(
+    *, found: int, of: int, project: str, wanted: LogFilter, capped: bool = False
+) -> str:
+    """The log's count with its unit and filter: "3 of 29 decisions in shop match 'cache'"."""
+    filters = filter_words(wanted)
+    within = f" with {', '.join(filters)}" if filters else ""
+    if wanted.query:
+        asked = f"'{wanted.query}'"
+        if not found:
+            return f"No decision matches {asked}{within}"
+        if capped:
+            return (
+                f"The {found} most relevant of {plural(of, 'decision')} in {project} "
+                f"for {asked}{within}"
+            )
+        verb = "matches" if found == 1 else "match"
+        return f"{found:,} of {plural(of, 'decision')} in {project} {verb} {asked}{within}"
+    if filters:
+        if not found:
+            return f"No decision in {project}{within}"
+        return f"{found:,} of {plural(of, 'decision')} in {project}{within}"
+    return f"{plural(of, 'decision')} in {project}"
 
 
 @dataclass
@@ -152,9 +92,53 @@ def timeline(
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
+def rollback_target(rollback: Rollback, checkpoints: Iterable[Checkpoint]) -> str:
+    """What a rollback went back to, in words: its checkpoint's label when it had one."""
+    marks = list(checkpoints)
+    by_id = {c.id: c for c in marks}
+    if rollback.target in by_id:
+        return f"checkpoint {by_id[rollback.target].label}"
+    if rollback.target == LAST_KNOWN_GOOD:
+        # The known-good checkpoint of that moment: the newest at the rollback's target.
+        good = [c for c in marks if c.known_good and c.seq == rollback.target_seq]
+        if good:
+            return f"checkpoint {good[0].label} (the last known-good)"
+        return "the last known-good checkpoint"
+    return f"{rollback.target} (event {rollback.target_seq})"
+
+
+def rollback_titles(
+    rollbacks: Iterable[Rollback], checkpoints: Iterable[Checkpoint]
+) -> dict[str, str]:
+    """Each rollback's title ("Rollback to checkpoint qa-passed"), undos named after theirs."""
+    listed = list(rollbacks)
+    marks = list(checkpoints)
+    titles = {r.id: f"Rollback to {rollback_target(r, marks)}" for r in listed if not r.undo_of}
+    for r in listed:
+        if r.undo_of:
+            undone = titles.get(r.undo_of, f"rollback {r.undo_of}")
+            titles[r.id] = f"Undo of the {undone[:1].lower()}{undone[1:]}"
+    return titles
+
+
 def board(handoffs: Iterable[HandoffPublic]) -> dict[str, dict[str, list[HandoffPublic]]]:
     """Handoffs by state (open, acknowledged, completed), then by receiving agent."""
     columns: dict[str, dict[str, list[HandoffPublic]]] = {s: {} for s in HANDOFF_STATES}
     for h in handoffs:
         columns[h.state].setdefault(h.to_agent, []).append(h)
     return {s: dict(sorted(agents.items())) for s, agents in columns.items()}
+
+
+def replaced_refs(handoffs: Iterable[HandoffPublic]) -> list[str]:
+    """The ids of superseded memories the handoffs refer to (to name their replacements)."""
+    ids = (r.id for h in handoffs for r in h.references if r.status == "superseded")
+    return list(dict.fromkeys(ids))
+
+
+def replacements(superseded: Iterable[Memory], titles: dict[str, str]) -> dict[str, Any]:
+    """For each superseded memory, its replacement's id and title."""
+    return {
+        m.id: {"id": m.superseded_by, "title": titles.get(m.superseded_by, m.superseded_by)}
+        for m in superseded
+        if m.superseded_by
+    }

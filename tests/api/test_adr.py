@@ -75,3 +75,65 @@ def test_a_memory_id_of_another_project_is_409(client: TestClient) -> None:
         "import into that project, or remove the memory-id line"
         in (response.json()["error"]["message"])
     )
+
+
+ACCEPTED = "---\nstatus: {status}\ndate: 2026-01-0{n}\n---\n\n# {title}\n{links}"
+
+
+def _adr(n: int, title: str, status: str = "accepted", links: str = "") -> dict[str, str]:
+    name = f"000{n}-{title.lower().replace(' ', '-')}.md"
+    content = ACCEPTED.format(status=status, n=n, title=title, links=links)
+    return {"name": name, "content": content}
+
+
+def test_an_import_leaving_two_accepted_decisions_in_a_chain_is_refused(
+    client: TestClient,
+) -> None:
+    files = [
+        _adr(1, "Use make"),
+        _adr(2, "Use just", links="\nSupersedes [0001](0001-use-make.md)\n"),
+    ]
+    response = client.post("/v1/projects/build/adr", json={"files": files})
+    assert response.status_code == 409, response.text
+    error = response.json()["error"]
+    assert error["code"] == "illegal_transition"
+    assert "0002-use-just.md replaces 0001-use-make.md, which is accepted" in error["message"]
+    assert "Superseded by [NNNN](file)" in error["message"]
+    assert client.get("/v1/projects").json() == []  # nothing was written
+    files[0] = _adr(1, "Use make", "superseded", "\nSuperseded by [0002](0002-use-just.md)\n")
+    fixed = client.post("/v1/projects/build/adr", json={"files": files})
+    assert fixed.status_code == 200, fixed.text
+
+
+def test_an_import_moving_a_decision_back_to_proposed_is_refused(client: TestClient) -> None:
+    decided = remember(client, **decision_body())
+    [index, only] = client.get("/v1/projects/shop/adr").json()["files"]
+    only["content"] = only["content"].replace("status: accepted", "status: proposed")
+    response = client.post("/v1/projects/shop/adr", json={"files": [only]})
+    assert response.status_code == 409, response.text
+    message = response.json()["error"]["message"]
+    assert message.startswith(f"{only['name']}: decision '{decided['id']}' is accepted")
+    assert "give the file the status the store holds" in message
+    assert client.get(f"/v1/memories/{decided['id']}").json()["status"] == "accepted"
+
+
+def test_a_candidate_replacement_travels_as_a_proposed_file_that_supersedes(
+    client: TestClient,
+) -> None:
+    current = remember(client, **decision_body())
+    remember(
+        client,
+        **decision_body(
+            title="Orders live in CockroachDB",
+            content="Orders move to CockroachDB.",
+            status="proposed",
+            supersedes=current["id"],
+        ),
+    )
+    files = client.get("/v1/projects/shop/adr").json()["files"]
+    old, proposal = files[1]["content"], files[2]["content"]
+    assert "status: accepted" in old and "Superseded by" not in old
+    assert "status: proposed" in proposal
+    assert "Supersedes [0001](0001-use-postgresql-for-orders.md)" in proposal
+    again = client.post("/v1/projects/shop/adr", json={"files": files}).json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)

@@ -9,7 +9,7 @@ from tests.factories import decision_body, memory_body, remember, search
 
 def _error(response) -> dict:  # type: ignore[no-untyped-def, type-arg]
     body = response.json()
-    assert set(body) == {"error"}
+    assert set(body) == {"error", "request_id"}
     assert set(body["error"]) == {"code", "message", "details"}
     return body["error"]  # type: ignore[no-any-return]
 

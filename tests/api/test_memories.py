@@ -172,20 +172,39 @@ def test_handoff_lists_on_a_note_are_refused_with_the_kind_to_send(client: TestC
     assert "set kind=handoff" in response.json()["error"]["message"]
 
 
-def test_a_resend_is_the_same_memory_only_while_its_fields_agree(client: TestClient) -> None:
+def _versions(client: TestClient, memory_id: str) -> list[str]:
+    history = client.get(f"/v1/memories/{memory_id}/history").json()["versions"]
+    return [v["event"] for v in history]
+
+
+def test_an_exact_replay_is_the_stored_memory_and_other_fields_are_its_next_version(
+    client: TestClient,
+) -> None:
     body = decision_body(tags=["orders", "storage"], refs=[])
     first = client.post("/v1/memories", json=body).json()
+    assert (first["result"], first["duplicate"]) == ("created", False)
     # The same fields, the tags in another order, empty lists and another agent say no more.
     same = decision_body(tags=["storage", "orders"], for_agents=[], agent="qa-engineer")
     again = client.post("/v1/memories", json=same)
     assert again.status_code == 201
-    assert (again.json()["id"], again.json()["duplicate"]) == (first["id"], True)
-    refused = client.post("/v1/memories", json=decision_body(reasoning="Cheaper to run."))
-    assert refused.status_code == 409
-    assert refused.json()["error"]["details"]["fields"] == ["reasoning"]
+    replay = again.json()
+    assert (replay["id"], replay["duplicate"], replay["result"]) == (first["id"], True, "duplicate")
+    assert replay["version"] == 1
+    # The author sending the same content with another reasoning: its new version, stored.
+    changed = client.post("/v1/memories", json=decision_body(reasoning="Cheaper to run."))
+    assert changed.status_code == 201
+    version = changed.json()
+    assert (version["id"], version["result"], version["duplicate"]) == (
+        first["id"],
+        "version",
+        False,
+    )
+    assert (version["version"], version["reasoning"]) == (2, "Cheaper to run.")
+    assert version["tags"] == ["orders", "storage"]  # what the resend left out stays
+    assert _versions(client, first["id"]) == ["created", "updated"]
 
 
-def test_a_resend_with_another_title_topic_or_supersedes_is_refused_naming_them(
+def test_a_resend_with_another_title_topic_and_supersedes_is_a_new_superseding_decision(
     client: TestClient,
 ) -> None:
     older = remember(client, **decision_body(content="Orders live in SQLite.", topic="orders"))
@@ -194,55 +213,77 @@ def test_a_resend_with_another_title_topic_or_supersedes_is_refused_naming_them(
         title="Orders move to PostgreSQL", topic="orders", supersedes=older["id"]
     )
     response = client.post("/v1/memories", json=resend)
-    assert response.status_code == 409
-    error = response.json()["error"]
-    assert error["code"] == "duplicate_content"
-    assert error["details"]["existing_id"] == stored["id"]
-    assert error["details"]["fields"] == ["title", "topic", "supersedes"]
-    message = error["message"]
-    assert f"memory {stored['id']} already holds this content" in message
-    assert 'title: sent "Orders move to PostgreSQL", stored "Use PostgreSQL for orders"' in message
-    assert f"update memory {stored['id']} (PATCH /v1/memories/{stored['id']}" in message
-    assert "to record a new decision, change its content" in message
-    assert f"POST /v1/memories/{older['id']}/supersede" in message
-    # Nothing was stored or changed.
-    assert client.get(f"/v1/memories/{stored['id']}").json()["version"] == 1
-    assert client.get(f"/v1/memories/{older['id']}").json()["status"] == "accepted"
-    assert len(search(client, "", project="shop", kinds=["decision"])) == 2
-
-
-def test_a_batch_item_repeating_another_with_other_fields_stores_nothing(
-    client: TestClient,
-) -> None:
-    items = [
-        memory_body(content="Payments retry three times.", title="Payment retries"),
-        memory_body(content="Refunds are manual."),
-        memory_body(content="Payments retry three times.", title="Retry policy", tags=["pay"]),
-    ]
-    response = client.post("/v1/memories/batch", json={"memories": items})
-    assert response.status_code == 409
-    error = response.json()["error"]
-    assert error["message"].startswith(
-        "memories.2: it repeats the content of memories.0 with a different title, tags"
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert made["id"] not in (older["id"], stored["id"])
+    assert (made["result"], made["duplicate"]) == ("created", False)
+    assert (made["title"], made["topic"], made["supersedes"]) == (
+        "Orders move to PostgreSQL",
+        "orders",
+        older["id"],
     )
-    assert (error["details"]["index"], error["details"]["earlier_index"]) == (2, 0)
-    assert client.get("/v1/projects").json() == []  # not even the first two items
+    replaced = client.get(f"/v1/memories/{older['id']}").json()
+    assert (replaced["status"], replaced["superseded_by"]) == ("superseded", made["id"])
+    untouched = client.get(f"/v1/memories/{stored['id']}").json()
+    assert (untouched["version"], untouched["title"]) == (1, "Use PostgreSQL for orders")
 
 
-def test_a_batch_item_repeating_a_stored_memory_with_other_fields_stores_nothing(
+def test_twenty_supersessions_with_the_same_text_make_twenty_decisions(
     client: TestClient,
 ) -> None:
-    stored = remember(client, content="Payments retry three times.")
-    items = [
-        memory_body(content="Refunds are manual."),
-        memory_body(content="Payments retry three times.", topic="payments"),
-    ]
+    ids = [remember(client, **decision_body(title="Cache policy 0"))["id"]]
+    for n in range(1, 20):
+        made = remember(client, **decision_body(title=f"Cache policy {n}", supersedes=ids[-1]))
+        assert made["result"] == "created"
+        ids.append(made["id"])
+    assert len(set(ids)) == 20
+    states = [client.get(f"/v1/memories/{i}").json() for i in ids]
+    assert [m["status"] for m in states] == ["superseded"] * 19 + ["accepted"]
+    assert [m["superseded_by"] for m in states[:-1]] == ids[1:]
+    assert [m["supersedes"] for m in states[1:]] == ids[:-1]
+
+
+def test_another_agents_resend_with_other_fields_is_its_own_memory(client: TestClient) -> None:
+    mine = remember(client, content="Payments retry three times.", tags=["payments"])
+    theirs = client.post(
+        "/v1/memories",
+        json=memory_body(content="Payments retry three times.", agent="qa-engineer", tags=["qa"]),
+    ).json()
+    assert theirs["id"] != mine["id"]
+    assert (theirs["result"], theirs["agent"], theirs["tags"]) == ("created", "qa-engineer", ["qa"])
+    kept = client.get(f"/v1/memories/{mine['id']}").json()
+    assert (kept["version"], kept["tags"], kept["agent"]) == (1, ["payments"], "backend-architect")
+
+
+def test_a_batch_reports_each_item_and_stores_all_but_the_replays_it_names(
+    client: TestClient,
+) -> None:
+    items = [decision_body(title=f"Decision {i}", content=f"We decided {i}.") for i in range(40)]
+    items[17] = dict(items[3])  # an exact replay of item 3
+    items[29] = decision_body(title="Decision 3, renamed", content="We decided 3.")
+    items[35] = decision_body(title="Decision 5", content="We decided 5.", status="proposed")
     response = client.post("/v1/memories/batch", json={"memories": items})
-    assert response.status_code == 409
-    message = response.json()["error"]["message"]
-    assert message.startswith(f"memories.1: memory {stored['id']} already holds this content")
-    assert "a different topic" in message
-    assert result_ids(search(client, "", project="shop")) == [stored["id"]]
+    assert response.status_code == 201, response.text
+    body = response.json()
+    results = [m["result"] for m in body["memories"]]
+    assert results.count("duplicate") == 1 and results[17] == "duplicate"
+    assert results[29] == "version" and results[35] == "created"
+    assert (body["created"], body["versions"], body["duplicates"]) == (38, 1, 1)
+    ids = [m["id"] for m in body["memories"]]
+    assert ids[17] == ids[3] == ids[29] and ids[35] != ids[5]
+    stored = client.get("/v1/memories", params={"project": "shop", "limit": 200}).json()
+    # Stored: every item sent, less the one replay the answer names (item 29 is a version).
+    assert len(stored["memories"]) == len(items) - 1 - 1
+    third = client.get(f"/v1/memories/{ids[3]}").json()
+    assert (third["title"], third["version"]) == ("Decision 3, renamed", 2)
+
+
+def test_a_version_by_resend_stays_within_the_memory_size_limit(client: TestClient) -> None:
+    stored = remember(client, content="Big memory.", reasoning="x" * 20_000)
+    resend = memory_body(content="Big memory.", metadata={"notes": "y" * 50_000})
+    response = client.post("/v1/memories", json=resend)
+    assert response.status_code == 413, response.text
+    assert client.get(f"/v1/memories/{stored['id']}").json()["version"] == 1
 
 
 def test_the_conflict_hint_offers_supersede_and_names_on_conflict_only_for_rest(

@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import remember, result_ids, search
+
+DECISIONS = [
+    (
+        "Use PostgreSQL for orders",
+        "Orders live in PostgreSQL, one table per aggregate.",
+        "We need transactions across order lines.",
+    ),
+    (
+        "Cache product listings",
+        "Product listings are cached in Redis for five minutes.",
+        "The catalogue page was slow under load.",
+    ),
+    (
+        "Hash passwords with argon2id",
+        "Passwords are hashed with argon2id before storage.",
+        "It resists GPU cracking better than bcrypt.",
+    ),
+    (
+        "Talk gRPC to the payment gateway",
+        "Checkout calls the payment gateway over gRPC.",
+        "Typed contracts catch breaking changes early.",
+    ),
+]
+# Questions an agent might ask of the wrong project: no word and no meaning in common.
+OFF_TOPIC = [
+    "banana bread recipe with walnuts",
+    "who won the football world cup",
+    "knitting patterns for a winter scarf",
+]
 
 
 def test_keyword_mode_returns_only_memories_that_share_a_word(client: TestClient) -> None:
@@ -37,6 +67,31 @@ def test_an_off_topic_query_finds_nothing_above_the_relevance_floor(client: Test
     assert result_ids(on_topic) == [cached["id"]]
     every = search(client, "zzzzqqq", project="shop", min_score=0)
     assert set(result_ids(every)) == {cached["id"], hashed["id"]}
+
+
+def test_off_topic_questions_against_a_populated_project_return_no_hits(
+    client: TestClient,
+) -> None:
+    for title, content, reasoning in DECISIONS:
+        remember(client, kind="decision", title=title, content=content, reasoning=reasoning)
+    for query in OFF_TOPIC:
+        assert search(client, query, project="shop") == [], query
+    assert search(client, OFF_TOPIC[0], project="shop", min_score=0) != []
+
+
+def test_a_word_in_the_reasoning_weighs_as_much_as_in_the_content(client: TestClient) -> None:
+    said, reasoned = (
+        remember(
+            client, kind="decision", title="Queue choice", content=content, reasoning=reasoning
+        )
+        for content, reasoning in [
+            ("Jobs go through Rabbitmq workers.", "Retries must survive restarts."),
+            ("Retries must survive restarts.", "Jobs go through Rabbitmq workers."),
+        ]
+    )
+    results = search(client, "rabbitmq", project="shop", mode="keyword")
+    assert set(result_ids(results)) == {said["id"], reasoned["id"]}
+    assert results[0]["score"] == pytest.approx(results[1]["score"], rel=1e-3)
 
 
 def test_a_better_match_in_the_same_session_lifts_a_memory(client: TestClient) -> None:

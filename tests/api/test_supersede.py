@@ -98,9 +98,10 @@ def test_an_already_superseded_memory_is_a_conflict_naming_its_state(client: Tes
     second = _decision(client, "Orders live in CockroachDB.")
     _supersede(client, old["id"], first["id"], 200)
     error = _supersede(client, old["id"], second["id"], 409)["error"]
-    assert error["code"] == "state_conflict"
+    assert error["code"] == "illegal_transition"
     assert f"already superseded by '{first['id']}'" in error["message"]
     assert f"supersede its replacement '{first['id']}' instead" in error["message"]
+    assert (error["details"]["state"], error["details"]["allowed"]) == ("superseded", [])
     assert client.get(f"/v1/memories/{second['id']}").json()["version"] == 1
 
 
@@ -126,15 +127,35 @@ def test_a_retracted_memory_is_neither_replaced_nor_a_replacement(client: TestCl
 def test_a_decision_is_replaced_only_by_an_accepted_one(client: TestClient) -> None:
     old = _decision(client, "Orders live in SQLite.")
     proposed = _decision(client, "Orders could live in PostgreSQL.", status="proposed")
-    message = _supersede(client, old["id"], proposed["id"], 409)["error"]["message"]
-    assert "is proposed: only an accepted decision supersedes another" in message
+    error = _supersede(client, old["id"], proposed["id"], 409)["error"]
+    assert "is proposed: only an accepted decision supersedes another" in error["message"]
+    assert error["details"]["allowed"] == ["accepted", "rejected"]
+    # Named in supersedes, a proposal is a candidate: the old one stays current.
+    candidate = _decision(client, "Orders in DynamoDB.", status="proposed", supersedes=old["id"])
+    assert (candidate["status"], candidate["supersedes"]) == ("proposed", old["id"])
+    current = client.get(f"/v1/memories/{old['id']}").json()
+    assert (current["status"], current["superseded_by"]) == ("accepted", None)
+    assert current["candidates"] == [candidate["id"]]
+
+
+def test_only_the_current_decision_is_replaced(client: TestClient) -> None:
+    deprecated = _decision(client, "Orders live in SQLite.")
+    response = client.patch(f"/v1/memories/{deprecated['id']}", json={"status": "deprecated"})
+    assert response.status_code == 200, response.text
+    new = _decision(client, "Orders live in PostgreSQL.")
+    error = _supersede(client, deprecated["id"], new["id"], 409)["error"]
+    assert error["code"] == "illegal_transition"
+    assert (
+        f"decision '{deprecated['id']}' is deprecated and cannot become superseded"
+        in (error["message"])
+    )
+    assert "from deprecated it moves only by a rollback or undo" in error["message"]
     created = client.post(
         "/v1/memories",
-        json=decision_body(content="Orders in DynamoDB.", status="proposed", supersedes=old["id"]),
+        json=decision_body(content="Orders in MySQL.", supersedes=deprecated["id"]),
     )
     assert created.status_code == 409
-    assert "the new decision is proposed" in created.json()["error"]["message"]
-    assert client.get(f"/v1/memories/{old['id']}").json()["status"] == "accepted"
+    assert client.get(f"/v1/memories/{new['id']}").json()["version"] == 1
 
 
 def test_a_replacement_replaces_one_memory(client: TestClient) -> None:

@@ -128,10 +128,12 @@ def test_import_errors_are_one_line_with_exit_code_1(service_url: str, tmp_path:
         "adr", "import", str(folder), cwd=tmp_path, url=service_url, project="cli-bad"
     )
     assert refused.code == 1
-    assert refused.err.strip() == (
+    line, _, request_id = refused.err.strip().partition(" [request id ")
+    assert line == (
         "agentmem: error: 0001-x.md: status 'maybe' is not one of proposed, accepted, "
         "rejected, deprecated, superseded"
     )
+    assert request_id.endswith("]")  # the service's id for this request, to quote in a report
 
     unknown = agentmem(
         "adr",
@@ -143,3 +145,42 @@ def test_import_errors_are_one_line_with_exit_code_1(service_url: str, tmp_path:
         project="cli-no-such-project",
     )
     assert unknown.code == 1 and "project 'cli-no-such-project' has no memories" in unknown.err
+
+
+REPO_DECISIONS = Path(__file__).resolve().parents[2] / "decisions"
+# Later ADRs of this repository that say they supersede an earlier one (decisions/0066).
+REPLACED = {
+    "0004": "0020-ranking-by-similarity-keyword-relevance-and-session-lift.md",
+    "0022": "0033-a-text-has-one-vector-one-text-per-model-run.md",
+    "0052": "0055-secret-rules-of-our-own-with-a-scan-budget.md",
+    "0054": "0058-server-side-ui-sessions.md",
+    "0060": "0067-resends-become-versions.md",
+}
+
+
+def test_this_repositorys_decision_log_shows_its_true_statuses_and_links(
+    service_url: str, tmp_path: Path
+) -> None:
+    def cli(*args: str) -> Ran:
+        return agentmem(*args, cwd=tmp_path, url=service_url, project="agent-memory-log")
+
+    imported = _ok(cli("adr", "import", str(REPO_DECISIONS), "--json"))
+    assert imported["created"] == len(list(REPO_DECISIONS.glob("[0-9]*.md")))
+    out = tmp_path / "log"
+    _ok(cli("adr", "export", "--out", str(out), "--json"))
+    files = {p.name: p.read_text() for p in out.glob("*.md")}
+    by_number = {name[:4]: text for name, text in files.items() if name[:4].isdigit()}
+    for old, new_file in REPLACED.items():
+        old_file = next(name for name in files if name.startswith(old))
+        assert "status: superseded" in by_number[old], old
+        assert f"Superseded by [{new_file[:4]}]({new_file})" in by_number[old], old
+        assert "status: accepted" in by_number[new_file[:4]], new_file
+        assert f"Supersedes [{old}]({old_file})" in by_number[new_file[:4]], new_file
+    superseded = {n for n, text in by_number.items() if "status: superseded" in text}
+    assert set(REPLACED) <= superseded
+    assert all("\nSuperseded by [" in by_number[n] for n in superseded)
+    # Dates are the days each file was added in git, not one day for all.
+    assert "date: 2026-11-26" in by_number["0004"] and "date: 2026-12-05" in by_number["0060"]
+    assert "date: 2026-12-05" in by_number["0056"]
+    index = files["README.md"]
+    assert f"| superseded by [0020]({REPLACED['0004']}) | 2026-11-26 |" in index

@@ -272,17 +272,20 @@ def test_what_was_found_wrong_is_fixed(transport: str, service_url: str) -> None
                 )  # fmt: skip
             assert 1 <= len(await ba("search", query="orders", limit=2)) <= 2
 
-            # A resend with new fields is refused naming them, not answered as a duplicate.
+            # A resend with new fields is the author's next version (decisions/0067), not
+            # answered as a duplicate.
             same = await ba(
                 "remember", observation="The cache layer is Redis 7 in cluster mode.",
                 kind="note", tags=[*mine, "caching"], topic="caching",
             )  # fmt: skip
             assert same["duplicate"] is True and same["id"] == noted["id"]
-            resend = await ba.refused(
+            resend = await ba(
                 "remember", content="The cache layer is Redis 7 in cluster mode.",
                 kind="note", tags=[*mine, "caching"], topic="infrastructure",
             )  # fmt: skip
-            assert "topic" in resend and "infrastructure" in resend
+            assert resend["duplicate"] is False and resend["id"] == noted["id"]
+            versioned = await call(ba.session, "get_memory", memory_id=noted["id"])
+            assert versioned["topic"] == "infrastructure" and versioned["version"] == 2
 
             # A conflict's hint points to what MCP has: supersede, which exists and works.
             old = (await ba("search", tags=[BA, "auth-strategy"]))[0]
@@ -345,11 +348,13 @@ def test_what_remember_tells_an_mcp_caller_to_do_names_tools_it_has(service_url:
                 topic="auth-strategy", reasoning="Fewer logins.", **me,
             )  # fmt: skip
             assert [c["id"] for c in rival["conflicts"]] == [first["id"]]
-            resend = await refused(
+            # A resend with another topic is its next version, nothing to be told (0067).
+            resend = await call(
                 session, "remember", kind="decision", content="Sessions expire after 1 hour.",
                 topic="session-policy", reasoning="Short exposure.", **me,
             )  # fmt: skip
-            named.update(re.findall(r"MCP: (\w+)", (rival["hint"] or "") + resend))
+            assert resend["id"] == first["id"] and resend["duplicate"] is False
+            named.update(re.findall(r"MCP: (\w+)", rival["hint"] or ""))
             tools = {t.name for t in (await session.list_tools()).tools}
             assert "supersede" in named and "supersede" in tools
             named.difference_update(tools)

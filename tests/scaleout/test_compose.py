@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from memory_service.settings import Settings
+from tests.support.gateway import render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,19 +70,24 @@ def test_the_environment_wires_the_service_to_postgresql_and_chroma(
     assert "${POSTGRES_PASSWORD" in raw, "the password comes from the operator, not the file"
 
 
-def test_the_gateway_spreads_requests_over_the_replicas(compose: dict[str, Any]) -> None:
+def test_the_gateway_fills_the_repositorys_template_with_every_replica(
+    compose: dict[str, Any],
+) -> None:
     gateway = compose["services"]["gateway"]
-    config = next(v.split(":")[0] for v in gateway["volumes"] if "nginx" in v)
-    text = (ROOT / config).read_text()
+    source, target = next(v.split(":")[:2] for v in gateway["volumes"] if "nginx" in v)
+    # The nginx image fills in /etc/nginx/templates/*.template into conf.d at start.
+    assert target == "/etc/nginx/templates/default.conf.template"
+    text = render((ROOT / source).read_text(), gateway["environment"])
     port = _env(compose)["MEMORY_PORT"]
-    assert f"server memory:{port} resolve" in text
+    assert f"server memory:{port} resolve" in text and f"listen {port};" in text
     assert gateway["ports"] == [f"127.0.0.1:{port}:{port}"]
 
 
 def test_the_image_installs_cpu_torch_and_runs_the_service() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "torch==2.13.0" in dockerfile and "whl/cpu" in dockerfile
-    for source in re.findall(r"^COPY (\S+)", dockerfile, flags=re.MULTILINE):
+    # Copies from the build context (a copy --from another stage names that stage's files).
+    for source in re.findall(r"^COPY (?!--from)(\S+)", dockerfile, flags=re.MULTILINE):
         assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
     assert 'CMD ["memory-service"]' in dockerfile
     assert "USER memory" in dockerfile

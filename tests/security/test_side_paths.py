@@ -38,10 +38,10 @@ def test_an_agents_rollback_keeps_the_reviewers_status_change(secured: Secured) 
         "POST", "/v1/memories", json={"project": OWN, "agent": "alice", "content": "draft 1"}
     )
     checkpoint = _checkpoint(secured)
-    rejected = secured.call(
-        "reviewer", "PATCH", f"/v1/memories/{decided['id']}", json={"status": "rejected"}
+    deprecated = secured.call(
+        "reviewer", "PATCH", f"/v1/memories/{decided['id']}", json={"status": "deprecated"}
     )
-    assert rejected.status_code == 200, rejected.text
+    assert deprecated.status_code == 200, deprecated.text
     changed = secured.call(
         "agent", "PATCH", f"/v1/memories/{note['id']}", json={"content": "draft 2"}
     )
@@ -61,7 +61,7 @@ def test_an_agents_rollback_keeps_the_reviewers_status_change(secured: Secured) 
             "by": ["rita"],
         }
     ]
-    assert secured.admin("GET", f"/v1/memories/{decided['id']}")["status"] == "rejected"
+    assert secured.admin("GET", f"/v1/memories/{decided['id']}")["status"] == "deprecated"
     assert secured.admin("GET", f"/v1/memories/{note['id']}")["content"] == "draft 1"
 
 

@@ -63,7 +63,8 @@ def _apply(
         client.patch(f"/v1/memories/{decisions[a % len(decisions)]}", json={"status": b})
     elif name == "supersede" and decisions:
         old = decisions[a % len(decisions)]
-        if client.get(f"/v1/memories/{old}").json()["status"] != "superseded":
+        # Only the current (accepted) decision is replaced (decisions/0066).
+        if client.get(f"/v1/memories/{old}").json()["status"] == "accepted":
             created = client.post(
                 "/v1/memories",
                 json={

@@ -46,7 +46,9 @@ async def call(session: ClientSession, tool: str, **arguments: Any) -> Any:
     result = await session.call_tool(tool, arguments)
     assert not result.is_error, result.content
     assert result.structured_content is not None
-    return result.structured_content.get("result", result.structured_content)
+    content = result.structured_content
+    # The SDK wraps an answer that is not an object (a list, a string) as {"result": ...}.
+    return content["result"] if set(content) == {"result"} else content
 
 
 async def refused(session: ClientSession, tool: str, **arguments: Any) -> str:

@@ -71,10 +71,11 @@ class ServiceProcess:
 
 
 def start_service(
-    data_dir: Path, *args: str, ready_timeout: float = 120, **env: str
+    data_dir: Path, *args: str, ready_timeout: float = 120, port: int | None = None, **env: str
 ) -> ServiceProcess:
-    """Start `memory-service ARGS` with MEMORY_* env and wait until it is ready."""
-    port = free_port()
+    """Start `memory-service ARGS` with MEMORY_* env (on `port`, else a free one) and wait
+    until it is ready."""
+    port = port or free_port()
     full_env = {**os.environ, "MEMORY_DATA_DIR": str(data_dir), "MEMORY_PORT": str(port), **env}
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"service-{port}.log"

@@ -19,15 +19,17 @@ class Seeded:
     checkpoint: str
 
 
-def _post(http: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def post_json(http: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST a JSON body, insist on success, and return the answer."""
     response = http.post(path, json=body)
     assert response.status_code in (200, 201), response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-def _decide(http: httpx.Client, project: str, **fields: Any) -> str:
+def decide(http: httpx.Client, project: str, **fields: Any) -> str:
+    """Remember a decision of the project's backend architect; return its id."""
     body = {"project": project, "agent": "backend-architect", "kind": "decision", **fields}
-    return str(_post(http, "/v1/memories", body)["id"])
+    return str(post_json(http, "/v1/memories", body)["id"])
 
 
 def seed(url: str, project: str = PROJECT) -> Seeded:
@@ -39,7 +41,7 @@ def seed(url: str, project: str = PROJECT) -> Seeded:
 def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
     """Write the project through an HTTP client of the service (a process or the app)."""
     ids: dict[str, str] = {}
-    ids["sqlite"] = _decide(
+    ids["sqlite"] = decide(
         http,
         project,
         title="Orders live in SQLite",
@@ -49,7 +51,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
         tags=["orders", "storage"],
         occurred_at="2026-01-12T10:00:00Z",
     )
-    ids["postgres"] = _decide(
+    ids["postgres"] = decide(
         http,
         project,
         title="Orders live in PostgreSQL",
@@ -77,7 +79,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
         },
         decision_makers=["backend-architect", "dba"],
     )
-    ids["rest"] = _decide(
+    ids["rest"] = decide(
         http,
         project,
         title="REST with cursor pagination",
@@ -87,7 +89,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
         tags=["api"],
         occurred_at="2026-02-20T15:00:00Z",
     )
-    ids["events"] = _decide(
+    ids["events"] = decide(
         http,
         project,
         title="Publish order events to Kafka",
@@ -99,7 +101,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
         agent="platform-engineer",
         occurred_at="2026-03-04T11:00:00Z",
     )
-    ids["graphql"] = _decide(
+    ids["graphql"] = decide(
         http,
         project,
         title="GraphQL for the storefront",
@@ -111,7 +113,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
         occurred_at="2026-03-10T08:00:00Z",
     )
     ids["spec"] = str(
-        _post(
+        post_json(
             http,
             "/v1/memories",
             {
@@ -125,7 +127,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
             },
         )["id"]
     )
-    checkpoint = _post(
+    checkpoint = post_json(
         http,
         f"/v1/projects/{project}/checkpoints",
         {"label": "qa-passed-sprint-1", "agent": "qa-engineer", "known_good": True},
@@ -136,7 +138,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
         ("devops", "Provision PostgreSQL"),
     ):
         ids[f"handoff-{to_agent}"] = str(
-            _post(
+            post_json(
                 http,
                 "/v1/handoffs",
                 {
@@ -154,7 +156,7 @@ def write(http: httpx.Client, project: str = PROJECT) -> Seeded:
     http.post(f"/v1/handoffs/{ids['handoff-qa-engineer']}/ack", json={"note": "on it"})
     http.post(f"/v1/handoffs/{ids['handoff-devops']}/complete", json={"note": "cluster is up"})
     # After QA passed: a change QA will fail, to be rolled back.
-    ids["dynamo"] = _decide(
+    ids["dynamo"] = decide(
         http,
         project,
         title="Orders live in DynamoDB",

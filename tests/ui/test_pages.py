@@ -18,7 +18,7 @@ def test_projects_overview_shows_counts_and_last_activity(site: Site, page: Any)
     expect(card.locator(".counts")).to_contain_text("Deliverables1")
     expect(card.locator(".counts")).to_contain_text("Handoffs3")
     expect(card).to_contain_text(re.compile(r"Last activity \d{4}-\d\d-\d\d \d\d:\d\d UTC"))
-    expect(page.locator(".project-card")).to_have_count(2)
+    expect(page.locator(".project-card")).to_have_count(3)
     shot(page, "projects")
     card.get_by_role("link", name="Decision log").click()
     expect(page).to_have_url(f"{site.url}/ui/projects/shop/decisions")
@@ -81,13 +81,15 @@ def test_search_ranks_decisions_by_meaning_and_keywords(site: Site, page: Any) -
     page.get_by_label("Search", exact=True).fill("which message broker publishes events")
     page.get_by_label("Search", exact=True).press("Enter")
     expect(page).to_have_url(re.compile(r"\?q=which\+message\+broker"))
-    expect(page.locator("#results-head")).to_contain_text("for “which message broker")
-    expect(page.locator(".entry-title a").first).to_have_text("Publish order events to Kafka")
+    expect(page.locator("#log-summary")).to_contain_text(
+        "decisions in shop match 'which message broker publishes events'"
+    )
+    expect(page.locator(".result-title a").first).to_have_text("Publish order events to Kafka")
     shot(page, "search")
     page.get_by_label("Search", exact=True).fill("where do we keep orders")
     page.get_by_label("Status", exact=True).select_option("superseded")
     page.get_by_role("button", name="Apply").click()
-    titles = page.locator(".entry-title a").all_inner_texts()
+    titles = page.locator(".result-title a").all_inner_texts()
     assert titles and set(titles) <= {"Orders live in PostgreSQL", "Orders live in SQLite"}
 
 
@@ -136,9 +138,10 @@ def test_a_decision_page_shows_the_record_chain_history_and_references(
 
     page.get_by_role("link", name="Diff with v1").click()
     expect(page).to_have_url(re.compile(r"\?from=1&to=2#diff$"))
-    expect(page.locator(".diff .diff-del")).to_have_text(["- Status: accepted"])
-    expect(page.locator(".diff .diff-add")).to_have_text(
-        ["+ Status: superseded", re.compile(r"^\+ Superseded by: \w{26}$")]
+    expect(page.locator(".diff-field-status del")).to_have_text(["removed: accepted"])
+    expect(page.locator(".diff-field-status ins")).to_have_text(["added: superseded"])
+    expect(page.locator(".diff-field-superseded_by ins")).to_have_text(
+        ["Orders live in DynamoDB accepted"]
     )
 
     # Follow the supersession forward, then back.
@@ -155,11 +158,11 @@ def test_a_revised_decision_shows_the_text_diff_between_versions(site: Site, pag
     rest = site.shop.ids["rest"]
     page.goto(f"{site.url}/ui/projects/shop/decisions/{rest}?from=1&to=2")
     expect(page.locator(".history tbody tr").nth(1)).to_contain_text("updated api-reviewer")
-    expect(page.locator(".diff .diff-del")).to_have_text(
-        ["- Public APIs are REST with opaque cursors."]
-    )
-    expect(page.locator(".diff .diff-add")).to_have_text(
-        ["+ Public APIs are REST with opaque cursors and ETags."]
+    # Word by word: only what was added is marked, the rest of the sentence is kept.
+    expect(page.locator(".diff-field-content del")).to_have_count(0)
+    expect(page.locator(".diff-field-content ins")).to_have_text(["added: and ETags"])
+    expect(page.locator(".diff-field-content .diff-text")).to_have_text(
+        "Public APIs are REST with opaque cursors added: and ETags."
     )
 
 
@@ -174,7 +177,9 @@ def test_the_handoff_board_groups_by_state_and_receiving_agent(site: Site, page:
         expect(column.locator(".to-agent")).to_have_text([f"to {agent}"])
         expect(column.locator(".handoff h4")).to_have_text([title])
         expect(column.locator(".handoff")).to_contain_text("Pagination edge cases")
-    expect(page.locator(".column-acknowledged .handoff")).to_contain_text("“on it” — qa-engineer")
+    expect(page.locator(".column-acknowledged .handoff .notes li")).to_have_text(
+        re.compile(r"^acknowledged by qa-engineer \d{4}-\d\d-\d\d: “on it”$")
+    )
     shot(page, "handoffs")
     page.get_by_label("Receiving agent", exact=True).select_option("qa-engineer")
     page.get_by_role("button", name="Apply").click()
@@ -192,8 +197,8 @@ def _memory(site: Site, key: str) -> dict[str, Any]:
 def test_rollback_is_previewed_then_confirmed_then_undone(site: Site, page: Any) -> None:
     project = site.rollback.project
     page.goto(f"{site.url}/ui/projects/{project}/checkpoints")
-    expect(page.locator(".page-head")).to_contain_text(
-        "8 changes since the last known-good checkpoint"
+    expect(page.locator("#since-good")).to_have_text(
+        "8 changes to 6 memories since the last known-good checkpoint, qa-passed-sprint-1."
     )
     expect(page.locator(".entry-checkpoint")).to_contain_text("qa-passed-sprint-1 known good")
     shot(page, "checkpoints")
@@ -231,15 +236,23 @@ def test_rollback_is_previewed_then_confirmed_then_undone(site: Site, page: Any)
     expect(page).to_have_url(re.compile(r"/checkpoints\?done=\w{26}$"))
     expect(page.locator(".callout-success")).to_contain_text("applied")
     rolled = page.locator(".entry-rollback")
-    expect(rolled).to_contain_text("Rollback to last-known-good")
+    expect(rolled.locator(".entry-title")).to_have_text(
+        "Rollback to checkpoint qa-passed-sprint-1 (the last known-good)"
+    )
     expect(rolled).to_contain_text("by qa-lead · 7 memories changed")
+    expect(page.locator(".callout-success")).to_contain_text(
+        "Rollback to checkpoint qa-passed-sprint-1 (the last known-good) applied: "
+        "7 memories changed"
+    )
     shot(page, "rollback-done")
     assert _memory(site, "dynamo")["status"] == "retracted"
     assert _memory(site, "postgres")["status"] == "accepted"
 
     page.get_by_label("Undo as", exact=True).fill("qa-lead")
     page.get_by_role("button", name="Undo this rollback").click()
-    expect(page.locator(".entry-rollback").first).to_contain_text("Undo of rollback")
+    expect(page.locator(".entry-rollback").first).to_contain_text(
+        "Undo of the rollback to checkpoint qa-passed-sprint-1"
+    )
     expect(page.locator(".entry-rollback").nth(1)).to_contain_text("undone")
     assert _memory(site, "dynamo")["status"] == "accepted"
     assert _memory(site, "postgres")["status"] == "superseded"

@@ -5,7 +5,9 @@ a file that cannot be read refuses the import with a message naming it. A file w
 `memory-id` imports under that id; one without gets an id fixed by project and ADR number,
 so importing the same folder again finds the same decisions. Each decision whose file says
 something new is written as one `imported` event; one whose file says what the store holds
-is left alone, so re-importing the same files makes no new versions.
+is left alone, so re-importing the same files makes no new versions. A file's status over a
+stored decision's is a move of the lifecycle, and the imported chains of replacements must
+keep its invariants (decisions/0066).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from memory_service.errors import InvalidInput, PayloadTooLarge, StateConflict
 from memory_service.models import Memory, utcnow
 from memory_service.schemas.adr import AdrFile, AdrFileResult, AdrImportResult
 from memory_service.schemas.fields import check_slug, normalise_tag
-from memory_service.services.decisions import madr
+from memory_service.services.decisions import lifecycle, madr
 from memory_service.services.decisions.adr import (
     META_KEY,
     Numbered,
@@ -33,6 +35,7 @@ from memory_service.services.decisions.adr import (
     record_of,
     values_of,
 )
+from memory_service.services.decisions.chains import chains_kept
 from memory_service.services.decisions.madr import AdrLink, AdrRecord
 from memory_service.services.indexing import indexing
 from memory_service.services.views import to_public
@@ -44,6 +47,10 @@ from memory_service.store.memories import load_memories
 
 ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 MAX_TITLE = 300
+LINKS = (
+    "mark a replaced decision 'Superseded by [NNNN](file)' and its replacement "
+    "'Supersedes [NNNN](file)', the replacement accepted (decisions/0066)"
+)
 
 
 @dataclass
@@ -185,25 +192,27 @@ def import_files(
         files_now = {n.memory.id: n for n in numbered}
         resolve = _resolver(parsed, numbered, project)
         existing = _existing(session, parsed, project)
-        for p in sorted(parsed, key=lambda p: p.record.number):
-            target = values_of(p.record, agent=p.agent, memory_id=partial(resolve, p.name))
-            memory = existing.get(p.memory_id)
-            outcome = _write(
-                store,
-                session,
-                p,
-                target,
-                memory,
-                files_now,
-                project=project,
-                actor=actor,
-                token=token,
-            )
-            results.append(
-                AdrFileResult(
-                    name=p.name, result=outcome, memory_id=p.memory_id, number=p.record.number
+        names = {p.memory_id: p.name for p in parsed}
+        with chains_kept(session, project, doing="this import", todo=LINKS, names=names):
+            for p in sorted(parsed, key=lambda p: p.record.number):
+                target = values_of(p.record, agent=p.agent, memory_id=partial(resolve, p.name))
+                memory = existing.get(p.memory_id)
+                outcome = _write(
+                    store,
+                    session,
+                    p,
+                    target,
+                    memory,
+                    files_now,
+                    project=project,
+                    actor=actor,
+                    token=token,
                 )
-            )
+                results.append(
+                    AdrFileResult(
+                        name=p.name, result=outcome, memory_id=p.memory_id, number=p.record.number
+                    )
+                )
     indexing.sync(store)
     counts = {
         k: sum(r.result == k for r in results)
@@ -258,6 +267,8 @@ def _write(
     if not changed:
         return "unchanged"
     changed[META_KEY] = target[META_KEY]
+    if "status" in changed:
+        lifecycle.check_restore(memory, changed["status"], where=p.name)
     before = snapshot(memory)
     _apply(memory, changed)
     _check(store, p.name, memory)

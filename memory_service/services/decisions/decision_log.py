@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -12,6 +13,7 @@ from memory_service.errors import MemoryNotFound
 from memory_service.models import Event, Memory
 from memory_service.schemas.fields import DECISION_STATUSES
 from memory_service.schemas.search import SearchRequest
+from memory_service.services.decisions.chains import candidate_links, candidates_of
 from memory_service.services.projects import ensure_project
 from memory_service.services.search.search import search_memories
 from memory_service.services.views import replacement_titles
@@ -54,6 +56,16 @@ class DecisionPage:
     facets: Facets
     replacements: dict[str, str]
     ranked: bool
+    # Candidate replacements (decisions/0066): by decision, the proposals naming it; by
+    # proposal, the decision it would replace.
+    candidates: dict[str, list[Memory]] = field(default_factory=dict)
+    proposed_for: dict[str, Memory] = field(default_factory=dict)
+
+
+def _with_candidates(session: Session, page: DecisionPage) -> DecisionPage:
+    """The page with the candidate replacements of its decisions, both ways."""
+    page.candidates, page.proposed_for = candidate_links(session, page.decisions)
+    return page
 
 
 def _facets(session: Session, project: str) -> Facets:
@@ -90,6 +102,17 @@ def _where(project: str, wanted: LogFilter, dialect: str) -> list[sa.ColumnEleme
     return conds
 
 
+def _adr_number(dialect: str) -> sa.ColumnElement[Any]:
+    """The ADR number an import pinned in metadata.adr: imported ADRs share their file's
+    date, so on a tie they keep their numbers' order. Compared as stored JSON, never cast:
+    metadata is free, and a number written as text must not fail the log."""
+    meta = col(Memory.meta)
+    if dialect == "postgresql":
+        path: sa.ColumnElement[Any] = sa.literal_column("'{adr,number}'::text[]")
+        return meta.op("#>")(path)
+    return sa.func.json_extract(meta, "$.adr.number")
+
+
 def decision_log(
     store: Store, *, project: str, wanted: LogFilter, offset: int = 0, limit: int = 100
 ) -> DecisionPage:
@@ -108,13 +131,17 @@ def decision_log(
         )
         hits = search_memories(store, request=request)
         found = [h.memory for h in hits if not wanted.status or h.memory.status == wanted.status]
+        shown = found[offset : offset + limit]
         with store.db.read() as session:
-            return DecisionPage(
-                found,
-                len(found),
-                _facets(session, project),
-                replacement_titles(session, found),
-                True,
+            return _with_candidates(
+                session,
+                DecisionPage(
+                    shown,
+                    len(found),
+                    _facets(session, project),
+                    replacement_titles(session, shown),
+                    True,
+                ),
             )
     with store.db.read() as session:
         ensure_project(session, project)
@@ -124,13 +151,20 @@ def decision_log(
             session.exec(
                 select(Memory)
                 .where(*conds)
-                .order_by(col(Memory.occurred_at).desc(), col(Memory.id).desc())
+                .order_by(
+                    col(Memory.occurred_at).desc(),
+                    _adr_number(dialect).desc().nulls_last(),
+                    col(Memory.id).desc(),
+                )
                 .offset(offset)
                 .limit(limit)
             ).all()
         )
-        return DecisionPage(
-            rows, total, _facets(session, project), replacement_titles(session, rows), False
+        return _with_candidates(
+            session,
+            DecisionPage(
+                rows, total, _facets(session, project), replacement_titles(session, rows), False
+            ),
         )
 
 
@@ -146,7 +180,8 @@ def get_in_project(store: Store, *, project: str, memory_id: str) -> Memory:
 
 
 def supersession_chain(store: Store, *, memory: Memory) -> list[Memory]:
-    """The decisions this one replaced and that replaced it, oldest first (itself included)."""
+    """The decisions this one replaced and that replaced it, oldest first (itself included),
+    then its candidate replacements: proposals naming it, not yet accepted."""
     chain = [memory]
     seen = {memory.id}
     with store.db.read() as session:
@@ -162,7 +197,8 @@ def supersession_chain(store: Store, *, memory: Memory) -> list[Memory]:
                 seen.add(found.id)
                 chain.insert(len(chain) if at_end else 0, found)
                 current = found
-    return chain
+        proposals = candidates_of(session, [memory.id]).get(memory.id, [])
+    return chain + [m for m in proposals if m.id not in seen]
 
 
 def referencing(store: Store, *, memory_id: str) -> list[Memory]:

@@ -13,8 +13,10 @@ from ulid import ULID
 
 from memory_service.errors import RollbackNotFound, StateConflict
 from memory_service.models import Event, Memory, Rollback
+from memory_service.observability import metrics
 from memory_service.schemas.rollback import ImpactItem, KeptItem, PlannedChange, RollbackRequest
 from memory_service.services.access.access import named_actor
+from memory_service.services.decisions.chains import chains_kept
 from memory_service.services.history.checkpoints import Target
 from memory_service.services.history.history import current_seq
 from memory_service.services.history.rollback_plan import apply_step, impact, plan, plan_one
@@ -23,6 +25,12 @@ from memory_service.services.write_path.changes import record_changes
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
 from memory_service.store.memories import load_memories
+
+SCOPE = (
+    "roll back the memories on both sides of each replacement together (without an agent or "
+    "topic scope, or with keep_addressed=false), or to another target"
+)
+UNDO_INSTEAD = "roll back to a checkpoint instead"
 
 
 @dataclass
@@ -76,14 +84,17 @@ def rollback(
             changed=len(changes),
         )
         session.add(record)
-        record_changes(
-            session,
-            changes=[apply_step(s) for s in steps],
-            event_type="rolled_back",
-            actor=actor,
-            token=token,
-            rollback_id=record.id,
-        )
+        # Restoring history is no transition of the lifecycle, but keeps its invariants.
+        with chains_kept(session, project, doing=f"rolling back to {request.to!r}", todo=SCOPE):
+            record_changes(
+                session,
+                changes=[apply_step(s) for s in steps],
+                event_type="rolled_back",
+                actor=actor,
+                token=token,
+                rollback_id=record.id,
+            )
+    metrics.count_rollback("rollback")
     indexing.sync(store)
     return Outcome(record, target, changes, impacted, kept)
 
@@ -141,17 +152,20 @@ def undo_rollback(
         session.add(record)
         planned = (plan_one(memory, before) for memory, _, before in reverted)
         steps = [s for s in planned if s is not None]
-        record_changes(
-            session,
-            changes=[apply_step(s) for s in steps],
-            event_type="rollback_undone",
-            actor=actor,
-            token=token,
-            rollback_id=record.id,
-        )
+        doing = f"undoing rollback {rollback_id!r}"
+        with chains_kept(session, original.project, doing=doing, todo=UNDO_INSTEAD):
+            record_changes(
+                session,
+                changes=[apply_step(s) for s in steps],
+                event_type="rollback_undone",
+                actor=actor,
+                token=token,
+                rollback_id=record.id,
+            )
         original.undone_by = record.id
         session.add(original)
         target = Target(f"undo:{rollback_id}", original.target_seq)
+    metrics.count_rollback("undo")
     indexing.sync(store)
     return Outcome(record, target, [s.change for s in steps])
 
@@ -173,4 +187,11 @@ def list_rollbacks(store: Store, *, project: str) -> list[Rollback]:
             .where(Rollback.project == project)
             .order_by(col(Rollback.created_at).desc())
         )
+        return list(session.exec(stmt).all())
+
+
+def rollback_changes(store: Store, *, rollback_id: str) -> list[Event]:
+    """The events a rollback (or its undo) wrote, one per memory it changed, in order."""
+    with store.db.read() as session:
+        stmt = select(Event).where(Event.rollback_id == rollback_id).order_by(col(Event.seq))
         return list(session.exec(stmt).all())

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from memory_service.errors import InvalidInput
+from memory_service.observability import metrics
 from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
 from memory_service.services.projects import ensure_project
 from memory_service.services.search.as_of import search_as_of
@@ -70,41 +73,42 @@ def search_memories(
         n = max(CANDIDATES, request.k * 3)
         # The model and the index work on their own thread while SQL finds the keyword
         # matches and where they sit.
+        began = time.perf_counter()
         asking = (
             start_nearest(store, request.query, where=where, n=n)
             if request.mode != "keyword"
             else None
         )
-        keyword = (
-            keyword_search(
-                session,
-                query=request.query,
-                where=where,
-                n=n,
-                dialect=dialect,
-                # Hybrid ranking needs the keyword side's best matches, not every match of
-                # a word most memories hold; keyword mode keeps "any of the words".
-                weighed_only=request.mode == "hybrid",
-            )
-            if request.mode != "vector"
-            else []
-        )
+        if asking:
+            metrics.search_stage_until("vector", asking, began)
+        keyword: list[KeywordHit] = []
+        if request.mode != "vector":
+            with metrics.search_stage("keyword"):
+                keyword = keyword_search(
+                    session,
+                    query=request.query,
+                    where=where,
+                    n=n,
+                    dialect=dialect,
+                    # Hybrid ranking needs the keyword side's best matches, not every match
+                    # of a word most memories hold; keyword mode keeps "any of the words".
+                    weighed_only=request.mode == "hybrid",
+                )
         place = session_places(session, [k.memory_id for k in keyword])
         embedded = asking.result() if asking else None
         # `nearest` adds the places of the index's nearest, whose status it checks.
-        found = (
-            nearest(
-                store,
-                session,
-                query=embedded.query,
-                where=where,
-                n=n,
-                unfiltered=embedded.unfiltered,
-                placed=place,
-            )
-            if embedded
-            else None
-        )
+        found = None
+        if embedded:
+            with metrics.search_stage("vector_check"):
+                found = nearest(
+                    store,
+                    session,
+                    query=embedded.query,
+                    where=where,
+                    n=n,
+                    unfiltered=embedded.unfiltered,
+                    placed=place,
+                )
         vector = found.hits if found else []
         # Both lists passed the filter in SQL, in this read's snapshot: an index entry that
         # lags a change is already out, and every candidate is current.
@@ -113,7 +117,8 @@ def search_memories(
         )
         candidates = {h.memory_id for h in vector} | {k.memory_id for k in keyword}
         place = {mid: p for mid, p in place.items() if mid in candidates}
-        ranked, scores = _rank(store, request, found, keyword, place, index_projects(where))
+        with metrics.search_stage("ranking"):
+            ranked, scores = _rank(store, request, found, keyword, place, index_projects(where))
         by_id = load_memories(session, ranked)
         if not by_id:
             # Only now: a project that holds no memories at all is a mistake worth naming.

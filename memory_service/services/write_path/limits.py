@@ -34,11 +34,16 @@ def check_sizes(store: Store, items: list[MemoryCreate]) -> None:
 def check_total_size(store: Store, fields: dict[str, object], *, index: int | None = None) -> None:
     """Refuse a memory whose fields weigh more than the per-memory budget, naming the
     heaviest: reasoning and metadata are stored, versioned and recalled like content."""
+    check_fields_size(store.settings.max_memory_bytes, fields, index=index)
+
+
+def check_fields_size(limit: int, fields: dict[str, object], *, index: int | None = None) -> None:
+    """`check_total_size` against a budget of `limit` bytes."""
     sizes = {
         name: len(value.encode()) if isinstance(value, str) else len(json.dumps(value).encode())
         for name, value in fields.items()
     }
-    total, limit = sum(sizes.values()), store.settings.max_memory_bytes
+    total = sum(sizes.values())
     if total > limit:
         heaviest = max(sizes, key=lambda name: sizes[name])
         raise PayloadTooLarge(

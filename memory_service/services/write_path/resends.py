@@ -1,16 +1,26 @@
 """Resends: a new memory whose content a live memory of its project and kind (or an earlier
-item of its batch) already holds. Sent again with the same fields, it is that memory again
-(`duplicate: true`); sent with other fields, it is refused naming each of them, never
-answered with the old record as if the new fields had been stored (decisions/0060)."""
+item of its batch) already holds. What it becomes depends on what else it says, and never
+is the old record alone (decisions/0067, which supersedes 0060):
+
+* the same fields: a replay, that memory again (`duplicate: true`), nothing stored;
+* other descriptive fields (title, topic, reasoning, tags, the MADR fields ...) sent by the
+  memory's author: a new version of that memory holding them;
+* another `supersedes` or `status`, another agent's memory, or a handoff: a new memory with
+  the same content, which supersedes (or proposes to replace) what it names.
+"""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from typing import Any
 
-from memory_service.errors import DuplicateContent
 from memory_service.models import Memory
-from memory_service.schemas.memories import Consequences, DecisionOption, MemoryCreate
+from memory_service.schemas.memories import (
+    Consequences,
+    DecisionOption,
+    MemoryCreate,
+    WriteResult,
+)
 from memory_service.services.texts import title_for
 
 # What a memory says beside its content. Who sent it (agent), from which run (session),
@@ -36,7 +46,6 @@ COMPARED = (
     "risks",
 )
 UNORDERED = frozenset({"tags", "for_agents", "refs", "decision_makers"})
-SHOWN_CHARS = 60
 
 
 def _sent(item: MemoryCreate, name: str) -> Any:
@@ -81,48 +90,47 @@ def differing_fields(item: MemoryCreate, memory: Memory) -> list[str]:
     ]
 
 
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
+# A resend that differs in these asks for another memory, not another version: it
+# replaces (or proposes to replace) something else, or starts in another state.
+LIFECYCLE_FIELDS = frozenset({"supersedes", "status"})
+STORED_AS = {"metadata": "meta"}
 
 
-def check_resend(
-    item: MemoryCreate, memory: Memory, *, index: int | None, earlier: int | None = None
-) -> None:
-    """Refuse `item` when it repeats `memory`'s content with other fields: `memory` is
-    stored, or made by the batch's item `earlier`; `index` is the item's place in a batch."""
-    fields = differing_fields(item, memory)
-    if not fields:
-        return
-    shown = "; ".join(
-        f"{name}: sent {_show(_sent(item, name))}, stored {_show(_stored(memory, name))}"
-        for name in fields
-    )
-    where = f"memories.{index}: " if index is not None else ""
-    named = ", ".join(fields)
-    if earlier is not None:
-        raise DuplicateContent(
-            f"{where}it repeats the content of memories.{earlier} with a different {named} "
-            f"({shown}); nothing was stored: give each item its own content, or send the "
-            "content once with the fields you mean",
-            fields=fields,
-            index=index,
-            earlier_index=earlier,
-        )
-    todo = (
-        f"to change them, update memory {memory.id} (PATCH /v1/memories/{memory.id}, MCP: "
-        f"update); to record a new {memory.kind}, change its content"
-    )
-    if "supersedes" in fields:
-        todo += (
-            f"; to have {memory.id} replace {item.supersedes}, supersede it (POST "
-            f'/v1/memories/{item.supersedes}/supersede with {{"by": "{memory.id}"}}, MCP: '
-            "supersede)"
-        )
-    raise DuplicateContent(
-        f"{where}memory {memory.id} already holds this content with a different {named} "
-        f"({shown}); nothing was stored: {todo}",
-        existing_id=memory.id,
-        fields=fields,
-        index=index,
-    )
+@dataclass(frozen=True)
+class Resend:
+    """What a resend is: a replay of `memory`, a new version of it, or a new memory."""
+
+    result: WriteResult
+    memory: Memory | None = None
+    fields: tuple[str, ...] = ()
+
+
+def _newest_live(memories: list[Memory]) -> Memory:
+    """The one a resend is taken for: one not replaced, else the newest (list: oldest first)."""
+    return sorted(memories, key=lambda m: m.status != "superseded")[-1]
+
+
+def match_resend(item: MemoryCreate, author: str, holding: list[Memory]) -> Resend:
+    """What `item` is, given the live memories (oldest first) that hold its content."""
+    differing = [(m, differing_fields(item, m)) for m in holding]
+    same = [m for m, fields in differing if not fields]
+    if same:
+        return Resend("duplicate", _newest_live(same))
+    # Only the author's own memory gains a version: another agent's resend is its own
+    # memory (an agent changes only its own, decisions/0050). A handoff is its own work.
+    own = [
+        (m, fields)
+        for m, fields in differing
+        if m.agent == author and m.kind != "handoff" and not LIFECYCLE_FIELDS & set(fields)
+    ]
+    if own:
+        chosen = _newest_live([m for m, _ in own])
+        fields = next(f for m, f in own if m is chosen)
+        return Resend("version", chosen, tuple(fields))
+    return Resend("created")
+
+
+def apply_resend(memory: Memory, item: MemoryCreate, fields: tuple[str, ...]) -> None:
+    """Set the fields the resend sent differently on `memory`, as stored values."""
+    for name in fields:
+        setattr(memory, STORED_AS.get(name, name), _sent(item, name))

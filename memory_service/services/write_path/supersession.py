@@ -1,13 +1,15 @@
 """One memory replacing another: the rules both ways of superseding follow (a new memory
 that names `supersedes`, and POST /v1/memories/{id}/supersede between two stored ones),
-and the versions it writes, so that both end in the same state (decisions/0061)."""
+and the versions it writes, so that both end in the same state (decisions/0061). Which
+states may replace and be replaced is the lifecycle's to say (decisions/0066)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from memory_service.errors import InvalidInput, StateConflict
+from memory_service.errors import DecisionStateConflict, InvalidInput, StateConflict
 from memory_service.models import Memory
+from memory_service.services.decisions import lifecycle
 from memory_service.services.write_path.changes import record_change, snapshot
 
 GONE = ("superseded", "retracted")
@@ -40,31 +42,25 @@ def _check_pair(old: Memory, new: Memory, replacement: str) -> None:
 
 
 def _check_states(old: Memory, new: Memory, replacement: str) -> None:
-    """The old one still current; the replacement live, accepted if a decision, and
-    replacing nothing else."""
-    if old.status in GONE:
-        by = f" by {old.superseded_by!r}" if old.superseded_by else ""
-        then = (
-            f"supersede its replacement {old.superseded_by!r} instead"
-            if old.superseded_by
-            else "roll back its retraction first if it should be replaced"
-        )
-        raise StateConflict(
-            f"{old.kind} {old.id!r} is already {old.status}{by}: {then}",
-            state=old.status,
-            superseded_by=old.superseded_by,
-        )
+    """The old one current, as the lifecycle says (decisions/0066); the replacement current
+    too (an accepted decision, a live note or deliverable), replacing nothing else."""
+    lifecycle.check_replaceable(old)
     if new.status in GONE:
         raise StateConflict(
             f"{replacement} is {new.status}: a memory is superseded only by a live one; "
             f"name the current {new.kind} instead",
             state=new.status,
         )
-    if new.kind == "decision" and new.status != "accepted":
-        raise StateConflict(
-            f"{replacement} is {new.status}: only an accepted decision supersedes another; "
-            f"have it accepted first, then supersede {old.id!r} by it",
+    if new.status != lifecycle.CURRENT[new.kind]:
+        then = (
+            f"name {old.id!r} in its supersedes and a reviewer's accepting it supersedes {old.id!r}"
+            if new.status == lifecycle.CANDIDATE
+            else f"record a new {new.kind} that supersedes {old.id!r}"
+        )
+        raise DecisionStateConflict(
+            f"{replacement} is {new.status}: only an accepted decision supersedes another; {then}",
             state=new.status,
+            allowed=lifecycle.allowed(new.kind, new.status),
         )
     if new.supersedes not in (None, old.id):
         raise StateConflict(
@@ -72,6 +68,13 @@ def _check_states(old: Memory, new: Memory, replacement: str) -> None:
             f"memory: retract {old.id!r} instead, or record another {new.kind} to replace it",
             supersedes=new.supersedes,
         )
+
+
+def check_candidate(old: Memory, new: Memory) -> None:
+    """A new decision naming `old` in supersedes without superseding it yet: a proposal
+    (a candidate, which supersedes `old` once accepted) or a rejected one."""
+    _check_pair(old, new, f"the new {new.kind}")
+    lifecycle.check_candidate(old, new.status)
 
 
 def supersede(

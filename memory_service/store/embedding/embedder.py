@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from memory_service.observability import metrics
 from memory_service.settings import DEFAULT_MODEL, Settings, default_model_cache_dir
 from memory_service.store.embedding.batching import MicroBatcher
 from memory_service.store.embedding.onnx_export import EXPORT_FORMAT, Precision, exported
@@ -61,6 +63,12 @@ def _inference_session(graph: Path) -> Any:
     return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
 
+def model_id_for(model_name: str, precision: Precision) -> str:
+    """The id the index records for vectors of this model at this precision: vectors of
+    another precision or quantisation scheme must not be mixed in."""
+    return model_name if precision == "fp32" else f"{model_name}@{precision}-v{EXPORT_FORMAT}"
+
+
 def open_embedder(settings: Settings, *, rebuild: bool = False) -> Embedder:
     """The configured model at the configured precision."""
     return Embedder(
@@ -88,11 +96,8 @@ class Embedder:
         source = resolve_model_path(model_name)
         self.cache_dir = cache_dir or default_model_cache_dir()
         export = exported(source, model_name, self.cache_dir, precision, rebuild=rebuild)
-        # The index records this id: vectors of another precision or quantisation scheme
-        # must not be mixed in (an index built by another is refused with a reindex hint).
-        self.model_id = (
-            model_name if precision == "fp32" else f"{model_name}@{precision}-v{EXPORT_FORMAT}"
-        )
+        # An index built by another model id is refused with a reindex hint.
+        self.model_id = model_id_for(model_name, precision)
         self.graph = export.graph  # the served ONNX file, for tools that compare schemes
         self.dimension: int = export.dimension
         self._inputs = export.inputs
@@ -130,6 +135,12 @@ class Embedder:
         return np.asarray(vectors[0], dtype=np.float32)
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
+        began = time.perf_counter()
+        vectors = self._encode_batch(texts)
+        metrics.observe_embedding("batch", len(texts), time.perf_counter() - began)
+        return vectors
+
+    def _encode_batch(self, texts: list[str]) -> list[list[float]]:
         encodings = self._tokenizer.encode_batch(texts)
         if len(texts) == 1:
             return [self._run(encodings[0]).tolist()]
@@ -160,7 +171,9 @@ class Embedder:
         if cached is not None:
             return cached
         # On the caller's thread, not micro-batched: a lone query waits for no batch.
+        began = time.perf_counter()
         vector: list[float] = self._run(self._tokenizer.encode(text)).tolist()
+        metrics.observe_embedding("query", 1, time.perf_counter() - began)
         with self._lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:
