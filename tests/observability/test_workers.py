@@ -10,21 +10,14 @@ import httpx
 import pytest
 
 from tests.observability.conftest import sample
-from tests.support.servers import ChromaServer, PostgresServer, fresh_collection
+from tests.support.servers import ChromaServer, PostgresServer, scaleout_settings
 from tests.support.service import start_service
 
 
 @pytest.fixture
 def scaleout_env(postgres: PostgresServer, chroma_server: ChromaServer) -> Iterator[dict[str, str]]:
-    url = postgres.fresh_database()
-    collection = fresh_collection()
-    yield {
-        "MEMORY_DATABASE_URL": url,
-        "MEMORY_CHROMA_URL": chroma_server.url,
-        "MEMORY_CHROMA_COLLECTION": collection,
-    }
-    postgres.drop_database(url)
-    chroma_server.delete_collection(collection)
+    with scaleout_settings(postgres, chroma_server) as env:
+        yield env
 
 
 def test_every_scrape_counts_the_requests_of_every_worker(

@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,6 +211,23 @@ class ChromaServer:
 
 def fresh_collection() -> str:
     return f"t-{uuid.uuid4().hex[:16]}"
+
+
+@contextmanager
+def scaleout_settings(postgres: PostgresServer, chroma: ChromaServer) -> Iterator[dict[str, str]]:
+    """MEMORY_* variables for a fresh PostgreSQL database and a fresh Chroma collection,
+    both dropped afterwards."""
+    url = postgres.fresh_database()
+    collection = fresh_collection()
+    try:
+        yield {
+            "MEMORY_DATABASE_URL": url,
+            "MEMORY_CHROMA_URL": chroma.url,
+            "MEMORY_CHROMA_COLLECTION": collection,
+        }
+    finally:
+        postgres.drop_database(url)
+        chroma.delete_collection(collection)
 
 
 def start_chroma(timeout: float = 60) -> ChromaServer:
