@@ -8,7 +8,7 @@ from memory_service.api.deps import PrincipalDep, StoreDep
 from memory_service.api.responses import json_response
 from memory_service.schemas.recall import RecallRequest, RecallResponse
 from memory_service.services.access import access
-from memory_service.services.recall import recall_response
+from memory_service.services.recall.recall import recall_response
 
 router = APIRouter(prefix="/v1", tags=["recall"])
 

@@ -36,6 +36,22 @@ def memory_by_id(session: Session, memory_id: str) -> Memory | None:
     return load_memories(session, [memory_id]).get(memory_id)
 
 
+def _newest(
+    columns: Any, where: MemoryFilter, k: int, dialect: str, after: tuple[datetime, int] | None
+) -> Any:
+    conds = sql_where(where, dialect)
+    if after is not None:
+        at, pk = after
+        occurred = col(Memory.occurred_at)
+        conds.append(sa.or_(occurred < at, sa.and_(occurred == at, col(Memory.pk) < pk)))
+    return (
+        select(columns)
+        .where(*conds)
+        .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
+        .limit(k)
+    )
+
+
 def newest_memories(
     session: Session,
     where: MemoryFilter,
@@ -46,15 +62,9 @@ def newest_memories(
 ) -> list[Memory]:
     """The newest `k` memories under the filter, newest first (by occurred_at, then pk);
     with `after`, an (occurred_at, pk) place in that order, only those that follow it."""
-    conds = sql_where(where, dialect)
-    if after is not None:
-        at, pk = after
-        occurred = col(Memory.occurred_at)
-        conds.append(sa.or_(occurred < at, sa.and_(occurred == at, col(Memory.pk) < pk)))
-    stmt = (
-        select(Memory)
-        .where(*conds)
-        .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
-        .limit(k)
-    )
-    return list(session.exec(stmt).all())
+    return list(session.exec(_newest(Memory, where, k, dialect, after)).all())
+
+
+def newest_ids(session: Session, where: MemoryFilter, k: int, dialect: str) -> list[str]:
+    """The ids of `newest_memories`, in its order, without reading the memories."""
+    return list(session.exec(_newest(col(Memory.id), where, k, dialect, None)).all())

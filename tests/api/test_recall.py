@@ -91,3 +91,30 @@ def test_recall_markdown_names_the_last_known_good_checkpoint(client: TestClient
     assert context["changes_since_known_good"] == 1
     assert f"**qa-passed-sprint-1** (`{checkpoint['id']}`" in context["markdown"]
     assert "1 changes since" in context["markdown"]
+
+
+def test_a_memory_too_long_for_the_room_left_ends_its_section(
+    client: TestClient, embedder: Embedder
+) -> None:
+    spec = remember(
+        client, kind="deliverable", content="Orders API spec.", for_agents=["frontend-developer"]
+    )
+    old = remember(client, **decision_body(title="Use REST", content="REST for the API."))
+    long = remember(
+        client,
+        **decision_body(
+            title="Use gRPC inside",
+            content="Services talk gRPC inside the cluster. " * 30,
+            reasoning="Typed contracts and streaming. " * 20,
+        ),
+    )
+    new = remember(client, **decision_body(title="Use OAuth", content="OAuth for sign-in."))
+    context = _recall(client, agent="frontend-developer", budget_tokens=200, format="markdown")
+    sections = context["sections"]
+    # Newest first; the long decision does not fit and ends the section, so the older
+    # short one is left out with it rather than shown out of order.
+    assert [m["id"] for m in sections["decisions"]] == [new["id"]]
+    assert [m["id"] for m in sections["deliverables"]] == [spec["id"]]
+    assert context["omitted"] == 2
+    assert old["id"] not in context["markdown"] and long["id"] not in context["markdown"]
+    assert context["used_tokens"] == embedder.count_tokens(context["markdown"]) <= 200
