@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 USAGE = (
-    "usage: python -m bench {locomo,decisions,speed,embedding,tune,mcp,churn} [options]"
+    "usage: python -m bench {locomo,decisions,speed,embedding,tune,mcp,churn,mem0} [options]"
     "  (--help after the name)"
 )
 
@@ -43,6 +43,10 @@ def main() -> None:
         from bench import mcp_latency
 
         mcp_latency.main(rest)
+    elif name == "mem0":
+        from bench import mem0
+
+        mem0.main(rest)
     else:
         print(f"unknown benchmark {name!r}\n{USAGE}", file=sys.stderr)
         raise SystemExit(2)
