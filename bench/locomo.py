@@ -52,12 +52,13 @@ def load_conversations(client: httpx.Client, convs: list[Conversation]) -> dict[
     return memory_of
 
 
-def wait_indexed(client: httpx.Client, timeout: float = 900) -> None:
+def wait_indexed(client: httpx.Client, timeout: float = 900, *, poll_s: float = 0.2) -> None:
+    """Until the service's outbox is empty: every acknowledged write is in the index."""
     deadline = time.monotonic() + timeout
-    while client.get("/readyz").status_code != 200:
+    while client.get("/readyz").json().get("outbox") != 0:
         if time.monotonic() > deadline:
             raise TimeoutError("the vector index did not catch up")
-        time.sleep(0.2)
+        time.sleep(poll_s)
 
 
 def percentile(values: list[float], q: float) -> float:

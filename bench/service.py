@@ -34,7 +34,7 @@ class Service:
         raise RuntimeError("no VmRSS line in /proc status")
 
     def wait_ready(self, timeout: float = 600) -> float:
-        """Seconds until /readyz answers 200 (model loaded, outbox drained)."""
+        """Seconds until /readyz answers 200 (model loaded, a crash's outbox drained)."""
         start = time.monotonic()
         deadline = start + timeout
         while time.monotonic() < deadline:

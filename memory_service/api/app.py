@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,6 +37,7 @@ from memory_service.observability.metrics import (
 from memory_service.observability.requests import RequestObserver
 from memory_service.services.access import access
 from memory_service.services.indexing import indexing
+from memory_service.services.indexing.background import Indexer
 from memory_service.settings import Settings
 from memory_service.store import Store
 from memory_service.store.db import Database
@@ -45,7 +45,6 @@ from memory_service.store.embedding.embedder import Embedder, open_embedder
 from memory_service.store.vectors import open_index
 
 log = logging.getLogger("memory_service")
-DRAIN_INTERVAL_S = 2.0
 
 
 def open_store(settings: Settings, embedder: Embedder | None = None) -> Store:
@@ -66,15 +65,6 @@ def open_store(settings: Settings, embedder: Embedder | None = None) -> Store:
     return store
 
 
-def _drain_loop(store: Store, stop: threading.Event) -> None:
-    # Retries index writes that failed after their SQL commit (e.g. Chroma was down).
-    while not stop.wait(DRAIN_INTERVAL_S):
-        try:
-            indexing.sync(store)
-        except Exception:  # noqa: BLE001 - logged and retried on the next tick
-            log.exception("outbox drain failed; will retry")
-
-
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
     """The FastAPI app; the store opens in the lifespan, before the first request."""
     settings = settings or Settings()
@@ -87,15 +77,14 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             log.warning(notice)
         app.state.store = store
         forget_dead_workers()
-        stop = threading.Event()
-        drainer = threading.Thread(target=_drain_loop, args=(store, stop), daemon=True)
-        drainer.start()
+        store.indexer = indexer = Indexer(store)
+        indexer.start()
         try:
             async with mcp_transport.run():  # serves /mcp requests as long as the app runs
                 yield
         finally:
-            stop.set()
-            drainer.join(timeout=5)
+            indexer.stop()
+            store.indexer = None
             store.db.dispose()
             worker_stopping()
 

@@ -78,11 +78,12 @@ def remember_many(
         return stored, False
 
     # The model embeds the memories while SQL stores them (decisions/0027), and concurrent
-    # remembers share one transaction and one fsync (decisions/0026).
+    # remembers share one transaction and one fsync (decisions/0026). Once committed they
+    # are acknowledged; the index writer takes them from the outbox (decisions/0076).
     with embedding_early(store, items):
         results, replayed = store.db.write_together(store_all)
-        if not replayed:
-            _after_commit(store)
+    if not replayed:
+        _after_commit(store, background=True)
     return results
 
 
@@ -108,10 +109,13 @@ def _store(
     return results
 
 
-def _after_commit(store: Store) -> None:
+def _after_commit(store: Store, *, background: bool = False) -> None:
     if store.settings.fault_injection == "crash-after-commit":
         os._exit(70)  # simulate a crash after the SQL commit, before the index write
-    indexing.sync(store)
+    if background and store.indexer is not None:
+        store.indexer.nudge()
+    else:
+        indexing.sync(store)
 
 
 def update_memory(

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from memory_service.settings import Settings
 from memory_service.store.db import Database
 from memory_service.store.embedding.embedder import Embedder
 from memory_service.store.vectors import VectorIndex
+
+
+class IndexWriter(Protocol):
+    """Who brings the vector index up to SQL's outbox in the background, if anyone."""
+
+    def nudge(self) -> None: ...
+
+    def caught_up(self) -> bool: ...
+
+    def wait_for(self, high: int, patience_s: float) -> bool: ...
 
 
 @dataclass
@@ -18,3 +29,6 @@ class Store:
     db: Database
     vectors: VectorIndex
     embedder: Embedder
+    # The service's index writer (services/indexing/background.py); without one, as in
+    # the command-line tools, each write indexes its own memories before it returns.
+    indexer: IndexWriter | None = None

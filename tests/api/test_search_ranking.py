@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from memory_service.services.indexing.background import settle
 from tests.factories import remember, result_ids, search
 
 DECISIONS = [
@@ -144,6 +145,7 @@ def test_changing_a_memory_re_embeds_the_next_one_in_its_session(client: TestCli
     first = remember(client, content="Did you finally adopt the greyhound?", session="s1")
     reply = remember(client, content="Yes, we did it last May.", session="s1")
     store = client.app.state.store  # type: ignore[attr-defined]
+    settle(store)  # remembers are indexed by the index writer, after they are acknowledged
     before = store.vectors.embeddings([reply["id"]])[reply["id"]]
     changed = {"content": "Any news on the boat?"}
     response = client.patch(f"/v1/memories/{first['id']}", json=changed)

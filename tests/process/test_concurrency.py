@@ -31,7 +31,7 @@ PROJECTS = 4
 
 def _wait_drained(url: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    while httpx.get(f"{url}/readyz", timeout=30).status_code != 200:
+    while httpx.get(f"{url}/readyz", timeout=30).json().get("outbox") != 0:
         assert time.monotonic() < deadline, "the outbox did not drain"
         time.sleep(0.2)
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from memory_service.api.app import create_app
 from memory_service.errors import InvalidInput
 from memory_service.services import backup
+from memory_service.services.indexing.background import settle
 from memory_service.settings import Settings
 from memory_service.store.db import Database
 from memory_service.store.embedding.embedder import Embedder
@@ -119,6 +120,7 @@ def test_export_then_import_into_a_fresh_postgresql_reproduces_every_record(
             == 201
         )
         store = c.app.state.store  # type: ignore[attr-defined]
+        settle(store)  # the remember above is indexed after it was acknowledged
         assert (
             store.vectors.count()
             == len(

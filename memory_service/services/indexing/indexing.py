@@ -46,7 +46,7 @@ def index_memories(store: Store, memories: list[Memory]) -> None:
 
 def sync(store: Store, *, patience_s: float = 30.0) -> int:
     """Drain the outbox up to its newest row: index what changed, then forget the rows."""
-    high = _newest_row(store)
+    high = newest_row(store)
     if high is None:
         return 0
     done = 0
@@ -55,12 +55,12 @@ def sync(store: Store, *, patience_s: float = 30.0) -> int:
     upto: int | None = None
     while True:
         with store.vectors.drain_lock:
-            if not _pending(store, high):
+            if not pending(store, high):
                 break  # the drain that held the lock meanwhile took this caller's rows
             if upto is None:
                 # Rows committed while this drain waited for the lock join it: concurrent
                 # writes share one embedding call and one index write (ADR 0026).
-                upto = max(high, _newest_row(store) or high)
+                upto = max(high, newest_row(store) or high)
             while True:
                 count, left = drain(store, upto)
                 done += count
@@ -76,12 +76,12 @@ def sync(store: Store, *, patience_s: float = 30.0) -> int:
     return done
 
 
-def _newest_row(store: Store) -> int | None:
+def newest_row(store: Store) -> int | None:
     with store.db.read() as session:
         return session.exec(select(func.max(Outbox.id))).one()
 
 
-def _pending(store: Store, high: int) -> bool:
+def pending(store: Store, high: int) -> bool:
     with store.db.read() as session:
         return _any_left(session, high)
 

@@ -9,6 +9,7 @@ import numpy as np
 from memory_service.errors import InvalidInput
 from memory_service.observability import metrics
 from memory_service.schemas.search import SearchRequest, SearchResponse, SearchResult
+from memory_service.services.indexing.background import settle
 from memory_service.services.projects import ensure_project
 from memory_service.services.search.as_of import search_as_of
 from memory_service.services.search.filters import (
@@ -60,6 +61,8 @@ def search_memories(
         return search_as_of(store, request=request, projects=projects)
     where = build_filter(request, projects)
     dialect = store.db.dialect
+    if request.mode != "keyword" and request.query.strip():
+        settle(store)  # the index holds every write acknowledged before this search
     with store.db.read() as session:
         if not request.query.strip():
             if not has_filter(where):
