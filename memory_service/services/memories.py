@@ -21,6 +21,7 @@ from memory_service.schemas.memories import (
 )
 from memory_service.services.decisions.chains import candidates_of
 from memory_service.services.indexing import indexing
+from memory_service.services.indexing.background import settle
 from memory_service.services.indexing.early_embedding import embedding_early
 from memory_service.services.views import to_public
 from memory_service.services.write_path.changes import record_change, snapshot
@@ -41,6 +42,9 @@ from memory_service.services.write_path.status import (
 )
 from memory_service.services.write_path.supersession import supersede
 from memory_service.store import Store
+
+# Single remembers answered ahead of the index writer, at most: past this, each waits for it.
+MAX_UNINDEXED = 256
 
 
 def remember_many(
@@ -78,12 +82,14 @@ def remember_many(
         return stored, False
 
     # The model embeds the memories while SQL stores them (decisions/0027), and concurrent
-    # remembers share one transaction and one fsync (decisions/0026). Once committed they
-    # are acknowledged; the index writer takes them from the outbox (decisions/0076).
+    # remembers share one transaction and one fsync (decisions/0026). A single memory is
+    # answered once committed and the index writer takes it from the outbox with the others
+    # that came meanwhile; a batch, its own batching already, indexes before it answers
+    # (decisions/0076).
     with embedding_early(store, items):
         results, replayed = store.db.write_together(store_all)
-    if not replayed:
-        _after_commit(store, background=True)
+        if not replayed:
+            _after_commit(store, background=len(items) == 1)
     return results
 
 
@@ -114,6 +120,8 @@ def _after_commit(store: Store, *, background: bool = False) -> None:
         os._exit(70)  # simulate a crash after the SQL commit, before the index write
     if background and store.indexer is not None:
         store.indexer.nudge()
+        if store.indexer.behind() > MAX_UNINDEXED:
+            settle(store)  # the index writer is far behind: this writer waits for it
     else:
         indexing.sync(store)
 

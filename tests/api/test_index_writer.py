@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import remember, result_ids, search
+from memory_service.services import memories
+from tests.factories import memory_body, remember, result_ids, search
 
 SLOW_S = 1.5
 
@@ -64,3 +65,21 @@ def test_readiness_reports_the_index_lag_without_turning_unready(
     while client.get("/readyz").json()["outbox"] != 0:
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+def test_a_batch_indexes_before_it_answers(client: TestClient, slow_index: threading.Event) -> None:
+    bodies = [memory_body(content=f"Runbook step {i}: restart the worker.") for i in range(3)]
+    response = client.post("/v1/memories/batch", json={"memories": bodies})
+    assert response.status_code == 201, response.text
+    ids = [m["id"] for m in response.json()["memories"]]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert sorted(store.vectors.embeddings(ids)) == sorted(ids)
+
+
+def test_a_writer_far_ahead_of_the_index_waits_for_it(
+    client: TestClient, slow_index: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memories, "MAX_UNINDEXED", 0)
+    stored = remember(client, content="Kafka topics are partitioned by tenant id.")
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert stored["id"] in store.vectors.embeddings([stored["id"]])

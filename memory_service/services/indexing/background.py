@@ -58,10 +58,15 @@ class Indexer:
             self._nudges += 1
         self._wake.set()
 
+    def behind(self) -> int:
+        """Writes that nudged this writer and are not indexed yet (about: a drain under way
+        may have taken some)."""
+        return self._nudges - self._covered
+
     def caught_up(self) -> bool:
         """True when every write that nudged this writer has been indexed (what other
         processes committed is not known here)."""
-        return self._covered == self._nudges
+        return self.behind() == 0
 
     def _run(self) -> None:
         while not self._stopping.is_set():
