@@ -66,7 +66,10 @@ class Memory(SQLModel, table=True):
     """The current state of one memory (decision, deliverable, handoff or note)."""
 
     # A session's memories in the order they were written (migration 0060).
-    __table_args__ = (sa.Index("ix_memory_project_session_pk", "project", "session", "pk"),)
+    __table_args__ = (
+        sa.Index("ix_memory_project_session_pk", "project", "session", "pk"),
+        sa.Index("ix_memory_project_kind_occurred", "project", "kind", "occurred_at", "pk"),
+    )
 
     pk: int | None = Field(default=None, primary_key=True)
     id: str = Field(max_length=26, unique=True, index=True)
