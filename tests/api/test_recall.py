@@ -118,3 +118,21 @@ def test_a_memory_too_long_for_the_room_left_ends_its_section(
     assert context["omitted"] == 2
     assert old["id"] not in context["markdown"] and long["id"] not in context["markdown"]
     assert context["used_tokens"] == embedder.count_tokens(context["markdown"]) <= 200
+
+
+def test_recall_without_a_query_leaves_out_handoffs_to_other_agents(client: TestClient) -> None:
+    note = remember(client, content="The staging cluster is rebuilt every night.")
+    other = client.post(
+        "/v1/handoffs",
+        json={
+            "project": "shop",
+            "from_agent": "backend-architect",
+            "to_agent": "qa-engineer",
+            "summary": "Test the orders endpoints",
+        },
+    )
+    assert other.status_code == 201, other.text
+    context = _recall(client, agent="frontend-developer", format="markdown")
+    assert [m["id"] for m in context["sections"]["relevant"]] == [note["id"]]
+    assert other.json()["id"] not in context["markdown"]
+    assert context["omitted"] == 0

@@ -4,11 +4,13 @@ as far as the token budget reaches (decisions/0075)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import get_args
 
 from sqlmodel import Session, col, select
 
 from memory_service.errors import ProjectNotFound
 from memory_service.models import Memory
+from memory_service.schemas.fields import Kind
 from memory_service.schemas.recall import RecallRequest
 from memory_service.schemas.search import SearchRequest
 from memory_service.services.search.search import search_memories
@@ -19,6 +21,7 @@ from memory_service.store.memories import load_memories, newest_ids, newest_memo
 # How many of each section are candidates at most, newest first.
 OPEN_HANDOFFS, DECISIONS, DELIVERABLES, RELEVANT = 100, 100, 50, 20
 GONE = ("retracted", "superseded")
+NOT_HANDOFFS = tuple(kind for kind in get_args(Kind) if kind != "handoff")
 
 
 @dataclass
@@ -84,8 +87,10 @@ def addressed(session: Session, request: RecallRequest, dialect: str) -> list[Ca
 
 
 def recent(session: Session, request: RecallRequest, dialect: str) -> Candidates:
-    """Without a query, the relevant memories are the newest with the request's tags."""
-    tagged = MemoryFilter(project=request.project, tags_all=tuple(request.tags))
+    """Without a query, the relevant memories are the newest with the request's tags, but
+    not handoffs: the agent's open ones have a section of their own, and one addressed to
+    another agent is that agent's work, not this one's context."""
+    tagged = MemoryFilter(project=request.project, kinds=NOT_HANDOFFS, tags_all=tuple(request.tags))
     return Candidates("relevant", newest_ids(session, tagged, RELEVANT, dialect))
 
 
