@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from memory_service.errors import MemoryNotFound
 from memory_service.models import Memory
@@ -26,8 +26,8 @@ from memory_service.services.memories import remember_many
 from memory_service.services.projects import ensure_project
 from memory_service.services.write_path.secrets import scrub
 from memory_service.store import Store
-from memory_service.store.filters import MemoryFilter, sql_where
-from memory_service.store.memories import load_memories, memory_by_id
+from memory_service.store.filters import MemoryFilter, addressed_to
+from memory_service.store.memories import load_memories, memory_by_id, newest_memories
 
 ALL_STATES = ("open", "acknowledged", "completed")
 STATES: dict[str, tuple[str, ...]] = {
@@ -39,12 +39,22 @@ STATES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _public(memory: Memory, refs: dict[str, Memory]) -> HandoffPublic:
+def _receiver(memory: Memory, viewer: str | None) -> str:
+    """Who the handoff is for: its named receiver, else the viewer when the addressing rule
+    says it is the viewer's (a handoff remembered with the receiver's name as a tag)."""
+    if memory.for_agents:
+        return memory.for_agents[0]
+    if viewer and addressed_to(viewer, for_agents=[], tags=memory.tags, author=memory.agent):
+        return viewer
+    return ""
+
+
+def _public(memory: Memory, refs: dict[str, Memory], viewer: str | None) -> HandoffPublic:
     return HandoffPublic(
         id=memory.id,
         project=memory.project,
         from_agent=memory.agent,
-        to_agent=memory.for_agents[0] if memory.for_agents else "",
+        to_agent=_receiver(memory, viewer),
         title=memory.title,
         summary=memory.content,
         state=memory.status,  # type: ignore[arg-type]
@@ -81,10 +91,13 @@ def _notes(stored: object) -> list[HandoffNote]:
     return notes
 
 
-def public_handoffs(session: Session, memories: Sequence[Memory]) -> list[HandoffPublic]:
+def public_handoffs(
+    session: Session, memories: Sequence[Memory], *, viewer: str | None = None
+) -> list[HandoffPublic]:
+    """The handoffs as callers see them; `viewer`, the agent whose inbox lists them."""
     ids = {i for m in memories for i in m.refs}
     refs = load_memories(session, ids)
-    return [_public(m, refs) for m in memories]
+    return [_public(m, refs, viewer) for m in memories]
 
 
 def create_handoff(
@@ -169,15 +182,5 @@ def list_handoffs(
     )
     with store.db.read() as session:
         ensure_project(session, project)
-        rows = session.exec(
-            select(Memory)
-            .where(*sql_where(where, store.db.dialect))
-            .order_by(col(Memory.occurred_at).desc(), col(Memory.pk).desc())
-            .limit(limit)
-        ).all()
-        found = public_handoffs(session, rows)
-    # A handoff remembered with the receiver's name as a tag names no receiver of its own.
-    return [
-        h.model_copy(update={"to_agent": to_agent}) if to_agent and not h.to_agent else h
-        for h in found
-    ]
+        rows = newest_memories(session, where, limit, store.db.dialect)
+        return public_handoffs(session, rows, viewer=to_agent)
