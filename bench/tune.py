@@ -3,6 +3,7 @@ or on two of the decision benchmark's projects, checked on the third.
 
     python -m bench tune --data ../shared/bench-data/locomo10.json
     python -m bench tune --decisions
+    python -m bench tune --decisions --variants
 
 Loads every turn into an in-process store once (the same memories as `bench locomo`, which
 measures through HTTP), then asks every question with evidence under each weight setting of
@@ -14,6 +15,7 @@ With `--decisions`, the decision records are remembered in-process as `bench dec
 through HTTP, and the weights a sessionless memory's score uses (vector and keyword) are
 tuned by leave-one-project-out folds: for each project, the setting with the best MRR@10 on
 the other two is chosen and its figures on the held-out project are printed (decisions/0074).
+`--variants` does the same for other scoring rules (bench/rank_variants.py).
 """
 
 from __future__ import annotations
@@ -40,7 +42,17 @@ def main(argv: list[str]) -> None:
         const=DATA_DIR,
         help="Tune on the decision records of this directory instead (default: bench/data).",
     )
+    parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="With --decisions: score other ranking rules on captured candidates, by folds.",
+    )
     args = parser.parse_args(argv)
+    if args.decisions is not None and args.variants:
+        from bench.rank_variants import variants
+
+        variants(args.decisions)
+        return
     if args.decisions is not None:
         from bench.tune_decisions import tune_decisions
 
