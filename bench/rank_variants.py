@@ -2,8 +2,8 @@
 
 Every decision of a project is a candidate: its stored vector, its keyword relevance (FTS5
 bm25 over the same columns and weights as search, relative to the query's best match) and
-the vectors of its passages (windows of about 180 tokens of title, content and reasoning,
-and the title with the reasoning) are captured once in process. Each family of rules is
+the vectors of its passages (the title with each window of 130 words of content and
+reasoning, and the title with the reasoning) are captured once in process. Each family of rules is
 then scored under a grid of its settings; for each project the setting with the best MRR@10
 on the other two projects is chosen and reported on the project held out, so no held-out
 figure was tuned on its own questions. The first row is the ranking search uses today,
@@ -22,6 +22,10 @@ import numpy as np
 
 from bench.decisions_data import first_gold_rank, load, memory_body
 from bench.tune_decisions import figures
+from memory_service.services.search.ranking import HYBRID
+
+# A sessionless memory's keyword weight: its own match counts again as its session's best.
+SESSIONLESS = HYBRID.keyword + HYBRID.session
 
 
 @dataclass
@@ -42,14 +46,14 @@ class Captured:
 Rule = Callable[[Captured, Asked], np.ndarray]
 
 
-def _passages(embedder, title: str, text: str, size: int = 180, stride: int = 120) -> list[str]:
-    offsets = embedder._counter.encode(text, add_special_tokens=False).offsets
-    windows = []
-    for start in range(0, max(1, len(offsets) - size + stride), stride):
-        part = offsets[start : start + size]
-        if part:
-            windows.append(f"{title}\n{text[part[0][0] : part[-1][1]]}")
-    return windows or [title]
+def _passages(title: str, text: str, size: int = 130, stride: int = 90) -> list[str]:
+    """The title with each window of `size` words of the text (about 180 of the model's
+    tokens), `stride` words apart."""
+    words = text.split()
+    starts = range(0, max(1, len(words) - size + stride), stride)
+    return [f"{title}\n{' '.join(words[i : i + size])}" for i in starts if words[i : i + size]] or [
+        title
+    ]
 
 
 def capture(data: Path) -> dict[str, Captured]:
@@ -88,7 +92,7 @@ def capture(data: Path) -> dict[str, Captured]:
                 np.asarray(
                     store.embedder.embed(
                         [
-                            *_passages(store.embedder, m.title, f"{m.content}\n{m.reasoning}"),
+                            *_passages(m.title, f"{m.content}\n{m.reasoning}"),
                             f"{m.title}\n{m.reasoning}",
                         ]
                     ),
@@ -127,7 +131,7 @@ def _hubness(alpha: float, k: int) -> Rule:
         mutual = c.vectors @ c.vectors.T
         np.fill_diagonal(mutual, -1.0)
         crowd = np.sort(mutual, axis=1)[:, -k:].mean(axis=1)
-        return c.vectors @ a.query - alpha * crowd + 0.9 * a.relevance
+        return c.vectors @ a.query - alpha * crowd + SESSIONLESS * a.relevance
 
     return rule
 
@@ -136,9 +140,9 @@ def _feedback(beta: float, m: int) -> Rule:
     """The query moved towards the mean of today's top m, then scored as today."""
 
     def rule(c: Captured, a: Asked) -> np.ndarray:
-        top = np.argsort(-_today(0.9)(c, a))[:m]
+        top = np.argsort(-_today(SESSIONLESS)(c, a))[:m]
         moved = a.query + beta * c.vectors[top].mean(axis=0)
-        return c.vectors @ (moved / np.linalg.norm(moved)) + 0.9 * a.relevance
+        return c.vectors @ (moved / np.linalg.norm(moved)) + SESSIONLESS * a.relevance
 
     return rule
 
@@ -154,7 +158,7 @@ def _passage(share: float, keyword: float) -> Rule:
 
 
 FAMILIES: dict[str, dict[str, Rule]] = {
-    "today (keyword 0.9 for a sessionless memory)": {"-": _today(0.9)},
+    "today (keyword 0.9 for a sessionless memory)": {"-": _today(SESSIONLESS)},
     "vector only": {"-": lambda c, a: c.vectors @ a.query},
     "keyword weight w": {f"w={w}": _today(w) for w in (0.15, 0.2, 0.3, 0.45, 0.6, 0.9)},
     "hubness correction": {

@@ -11,6 +11,7 @@ import pytest
 
 from bench.embedding import batch_mates
 from memory_service.store.embedding.embedder import Embedder, resolve_model_path
+from memory_service.store.embedding.token_counts import TokenCounter
 
 TEXTS = [
     "hi",
@@ -100,3 +101,12 @@ def test_a_text_has_one_vector_alone_in_a_batch_and_as_a_query(embedder: Embedde
     as_query = np.array(embedder.embed_query(text))
     assert 1.0 - float(alone @ in_batch) <= 1e-4
     assert 1.0 - float(alone @ as_query) <= 1e-4
+
+
+def test_remembered_token_counts_stay_right_past_the_capacity(embedder: Embedder) -> None:
+    counter = TokenCounter(embedder.graph.parent / "tokenizer.json", capacity=2)
+    texts = ["a b", "word " * 50, "a b", "café naïve", "- **x** (`01J`)", "word " * 50, ""]
+    expected = [embedder.count_tokens(t) for t in texts]
+    assert counter.count_many(texts) == expected  # repeats in one call, evictions within it
+    assert [counter.count(t) for t in reversed(texts)] == expected[::-1]
+    assert counter.count_many(texts) == expected

@@ -29,6 +29,7 @@ from memory_service.settings import DEFAULT_MODEL, Settings, default_model_cache
 from memory_service.store.embedding.batching import MicroBatcher
 from memory_service.store.embedding.onnx_export import EXPORT_FORMAT, Precision, exported
 from memory_service.store.embedding.prefetch import Prefetch
+from memory_service.store.embedding.token_counts import TokenCounter
 
 # Threads for queries: a search's thread also waits on the index (a Chroma server is a
 # network round trip away), so concurrent searches must not queue behind one per core.
@@ -113,9 +114,7 @@ class Embedder:
         self._tokenizer.enable_truncation(max_length=export.max_seq_length)
         self._tokenizer.no_padding()  # the saved tokenizer may carry a padding setting
         # Counting tokens must see the whole text: a second tokenizer, never truncated.
-        self._counter = Tokenizer.from_file(str(export.tokenizer))
-        self._counter.no_truncation()
-        self._counter.no_padding()
+        self._counter = TokenCounter(export.tokenizer)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
@@ -187,9 +186,8 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model's tokenizer makes of `text` (without special tokens)."""
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        return self._counter.count(text)
 
     def count_tokens_many(self, texts: list[str]) -> list[int]:
-        """`count_tokens` of each text, in one call of the tokenizer (in parallel)."""
-        encodings = self._counter.encode_batch(texts, add_special_tokens=False)
-        return [len(e.ids) for e in encodings]
+        """`count_tokens` of each text (recent texts' counts are remembered)."""
+        return self._counter.count_many(texts)
