@@ -21,7 +21,7 @@ from memory_service.schemas.memories import (
     MemoryUpdate,
     SupersedeRequest,
 )
-from memory_service.services import listing, memories
+from memory_service.services import answers, listing, memories
 from memory_service.services.access import access
 from memory_service.services.access.access import Principal
 from memory_service.services.decisions.lifecycle import LINKED_ONLY
@@ -52,7 +52,7 @@ def _check_supersedes(store: StoreDep, principal: Principal, item: MemoryCreate)
     """Superseding a memory changes it, so it needs the right to change that memory; a
     proposal (or rejected one) naming it changes nothing of it, so reading it suffices."""
     try:
-        old = memories.read_memory(store, memory_id=item.supersedes or "")
+        old = answers.read_memory(store, memory_id=item.supersedes or "")
     except MemoryNotFound:
         return  # perhaps made earlier in the same batch: the write path checks it
     if item.kind == "decision" and item.status in LINKED_ONLY:
@@ -73,7 +73,7 @@ def create_memory(
     [result] = memories.remember_many(
         store, items=[item], idempotency_key=idempotency_key, token=principal.name
     )
-    return memories.created_public(result)
+    return answers.created_public(result)
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchCreated)
@@ -89,7 +89,7 @@ def create_memories(
     results = memories.remember_many(
         store, items=items, idempotency_key=idempotency_key, token=principal.name
     )
-    return memories.batch_created(results)
+    return answers.batch_created(results)
 
 
 @router.get("", response_model=MemoryPage)
@@ -115,7 +115,7 @@ def read_memory(
 ) -> MemoryPublic:
     """A memory by id, whatever its status; superseded ones name their replacement."""
     # Checked before the time travel, whose errors would tell that a hidden memory exists.
-    public = memories.read_memory(store, memory_id=memory_id)
+    public = answers.read_memory(store, memory_id=memory_id)
     access.check_read(principal, public)
     if as_of is None:
         return public
@@ -127,7 +127,7 @@ def read_memory_history(
     memory_id: str, store: StoreDep, principal: PrincipalDep
 ) -> HistoryResponse:
     """Every version of a memory with the event that produced it, its actor and time."""
-    access.check_read(principal, memories.read_memory(store, memory_id=memory_id))
+    access.check_read(principal, answers.read_memory(store, memory_id=memory_id))
     events = history.memory_history(store, memory_id=memory_id)
     return history_response(memory_id, events)
 
@@ -139,7 +139,7 @@ def update_memory(
     """Change a memory: the change becomes a new version with its event. A status moves
     only as the decision lifecycle allows (409 naming the current and allowed states);
     accepting a proposal that names supersedes supersedes that decision with it."""
-    memory = memories.read_memory(store, memory_id=memory_id)
+    memory = answers.read_memory(store, memory_id=memory_id)
     changes_status = "status" in body.model_fields_set
     access.check_change(principal, memory, status=body.status if changes_status else None)
     actor = access.act_as(principal, body.actor, field="actor")
@@ -154,9 +154,9 @@ def supersede_memory(
     memory_id: str, body: SupersedeRequest, store: StoreDep, principal: PrincipalDep
 ) -> MemoryPublic:
     """Mark a memory superseded by another of its project and kind, which names it back."""
-    access.check_supersede(principal, memories.read_memory(store, memory_id=memory_id))
+    access.check_supersede(principal, answers.read_memory(store, memory_id=memory_id))
     # The replacement gains a version (its `supersedes`): a change to it as well.
-    access.check_change(principal, memories.read_memory(store, memory_id=body.by))
+    access.check_change(principal, answers.read_memory(store, memory_id=body.by))
     actor = access.act_as(principal, body.actor, field="actor")
     return memories.supersede_memory(
         store, memory_id=memory_id, by=body.by, actor=actor, token=principal.name
@@ -171,6 +171,6 @@ def retract_memory(
     actor: Annotated[Slug | None, Query(description="Who retracts it.")] = None,
 ) -> MemoryPublic:
     """Retract a memory: hidden from search and recall, kept in history and by id."""
-    access.check_change(principal, memories.read_memory(store, memory_id=memory_id))
+    access.check_change(principal, answers.read_memory(store, memory_id=memory_id))
     actor = access.act_as(principal, actor, field="actor")
     return memories.retract_memory(store, memory_id=memory_id, actor=actor, token=principal.name)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import os
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from memory_service.errors import PayloadTooLarge, StateConflict
-from memory_service.models import IdempotencyKey, Memory
+from memory_service.models import IdempotencyKey
 from memory_service.schemas.memories import (
-    BatchCreated,
     MemoryCreate,
-    MemoryCreated,
     MemoryPublic,
     MemoryUpdate,
 )
-from memory_service.services.decisions.chains import candidates_of
+from memory_service.services.answers import public_by_id
 from memory_service.services.indexing import indexing
 from memory_service.services.indexing.background import settle
 from memory_service.services.indexing.early_embedding import embedding_early
@@ -42,6 +40,7 @@ from memory_service.services.write_path.status import (
 )
 from memory_service.services.write_path.supersession import supersede
 from memory_service.store import Store
+from memory_service.store.group_commit import Joint
 
 # Single remembers answered ahead of the index writer, at most: past this, each waits for it.
 MAX_UNINDEXED = 256
@@ -86,8 +85,21 @@ def remember_many(
     # answered once committed and the index writer takes it from the outbox with the others
     # that came meanwhile; a batch, its own batching already, indexes before it answers
     # (decisions/0076).
+    joint = None
+    if len(items) == 1 and not idempotency_key:
+        limit = store.settings.max_memory_bytes
+
+        def together(
+            session: Session, alone: list[MemoryCreate]
+        ) -> list[tuple[list[Remembered], bool]]:
+            stored = store_new(
+                session, alone, token=token, deduplicate=deduplicate, max_bytes=limit
+            )
+            return [([r], False) for r in stored]
+
+        joint = Joint(("remember", token, deduplicate, limit), together, items[0])
     with embedding_early(store, items):
-        results, replayed = store.db.write_together(store_all)
+        results, replayed = store.db.write_together(store_all, joint=joint)
         if not replayed:
             _after_commit(store, background=len(items) == 1)
     return results
@@ -169,7 +181,7 @@ def update_memory(
         for name, value in values.items():
             setattr(memory, name, value)
         if snapshot(memory) == before:
-            return _public(session, memory)
+            return public_by_id(session, memory)
         event_type = "status_changed" if set(values) == {"status"} else "updated"
         actor = changes.actor or memory.agent
         record_change(
@@ -181,7 +193,7 @@ def update_memory(
             before=before,
         )
         accept_candidate(session, memory, actor=actor, token=token)
-        public = _public(session, memory)
+        public = public_by_id(session, memory)
     _after_commit(store)
     return public
 
@@ -193,7 +205,7 @@ def retract_memory(
     with store.db.write() as session:
         memory = memory_row(session, memory_id)
         if memory.status == "retracted":
-            return _public(session, memory)
+            return public_by_id(session, memory)
         check_retract(session, memory)
         before = snapshot(memory)
         memory.status = "retracted"
@@ -205,7 +217,7 @@ def retract_memory(
             token=token,
             before=before,
         )
-        public = _public(session, memory)
+        public = public_by_id(session, memory)
     _after_commit(store)
     return public
 
@@ -220,70 +232,6 @@ def supersede_memory(
         new = memory_row(session, by)
         if old.superseded_by != new.id or new.supersedes != old.id:
             supersede(session, old=old, new=new, actor=actor or new.agent, token=token)
-        public = _public(session, old, new.title)
+        public = public_by_id(session, old, new.title)
     _after_commit(store)
     return public
-
-
-def _public(session: Session, memory: Memory, replacement: str | None = None) -> MemoryPublic:
-    """A memory as callers see it by id: with its replacement's title and, for a
-    decision, the ids of its candidate replacements."""
-    candidates = candidates_of(session, [memory.id]) if memory.kind == "decision" else {}
-    ids = [c.id for c in candidates.get(memory.id, [])]
-    return to_public(memory, replacement).model_copy(update={"candidates": ids})
-
-
-def created_public(remembered: Remembered) -> MemoryCreated:
-    """A remembered memory as its writer sees it: public, with what the service did with
-    the item (created, duplicate, version) and what it noticed."""
-    memory = remembered.memory
-    out = MemoryCreated(
-        **to_public(memory).model_dump(exclude={"candidates"}),
-        candidates=remembered.candidates,
-        result=remembered.result,
-        duplicate=remembered.duplicate,
-        conflicts=remembered.conflicts,
-    )
-    if remembered.conflicts:
-        ids = ", ".join(c.id for c in remembered.conflicts)
-        out.hint = (
-            f"topic {memory.topic!r} already has an accepted decision ({ids}). If this one "
-            f"replaces it, supersede it by this one (MCP: supersede; REST: POST /v1/memories/"
-            f'<that id>/supersede with {{"by": "{memory.id}"}}), and next time record the '
-            "replacement with supersedes=<that id>; if both stand, give one another topic. "
-            "REST callers may set on_conflict=error to be refused instead of warned."
-        )
-    return out
-
-
-def batch_created(results: list[Remembered]) -> BatchCreated:
-    """A batch's answer: each item's memory and result, and how many items had each."""
-    done = [r.result for r in results]
-    return BatchCreated(
-        memories=[created_public(r) for r in results],
-        created=done.count("created"),
-        versions=done.count("version"),
-        duplicates=done.count("duplicate"),
-    )
-
-
-def get_memory(store: Store, *, memory_id: str) -> tuple[Memory, str | None]:
-    """A memory by id, with its replacement's title when it is superseded."""
-    with store.db.read() as session:
-        memory = memory_row(session, memory_id)
-        return memory, _replacement_title(session, memory)
-
-
-def _replacement_title(session: Session, memory: Memory) -> str | None:
-    """The title of the memory that replaced `memory`, if one did."""
-    if not memory.superseded_by:
-        return None
-    return session.exec(select(Memory.title).where(Memory.id == memory.superseded_by)).first()
-
-
-def read_memory(store: Store, *, memory_id: str) -> MemoryPublic:
-    """A memory by id, whatever its status; a superseded one names its replacement, and a
-    decision its candidate replacements."""
-    with store.db.read() as session:
-        memory = memory_row(session, memory_id)
-        return _public(session, memory, _replacement_title(session, memory))

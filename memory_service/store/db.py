@@ -8,7 +8,6 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +19,7 @@ from sqlmodel import Session
 
 from memory_service.observability import metrics
 from memory_service.store.embedding.batching import MicroBatcher
+from memory_service.store.group_commit import Joint, Outcome, Work, commit_together
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # PostgreSQL advisory lock keys (one bigint space, app-wide): writers, migrations.
@@ -36,21 +36,6 @@ SQLITE_CACHE_KIB = 16 * 1024
 R = TypeVar("R")
 # Nineteen digits in a row may be an integer beyond 64 bits (see read_json).
 _LONG_DIGITS = re.compile(r"\d{19}")
-
-
-@dataclass
-class _Work:
-    """A caller's unit of work, with the caller's context: whichever thread runs it, it
-    sees the context variables of the request that asked for it."""
-
-    fn: Callable[[Session], Any]
-    context: contextvars.Context
-
-
-@dataclass
-class _Outcome:
-    result: Any = None
-    error: Exception | None = None
 
 
 def read_json(text: str) -> Any:
@@ -137,7 +122,7 @@ class Database:
         else:
             _count_checkouts(self.read_engine, "read")
             _count_checkouts(self.write_engine, "write")
-        self._group: MicroBatcher[_Work, _Outcome] = MicroBatcher(
+        self._group: MicroBatcher[Work, Outcome] = MicroBatcher(
             self._commit_together, max_items=GROUP_COMMIT_MAX
         )
 
@@ -159,28 +144,24 @@ class Database:
                     session.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
                 yield session
 
-    def write_together(self, fn: Callable[[Session], R]) -> R:
+    def write_together(self, fn: Callable[[Session], R], *, joint: Joint | None = None) -> R:
         """`fn(session)` in a write transaction shared with the writers waiting with it.
 
         Group commit: callers that arrive while a transaction commits wait, then commit
         together (one transaction, one fsync). Each runs in its own savepoint, so its error
         undoes only its own work and reaches only it; a failed commit reaches them all.
+        Waiting works with the same `joint` key are first tried in one call, in one
+        savepoint (a batch's statements instead of each work's own); if that call fails,
+        each is done alone as above, so an error still reaches only its own caller.
         """
-        [outcome] = self._group([_Work(fn, contextvars.copy_context())])
+        [outcome] = self._group([Work(fn, contextvars.copy_context(), joint)])
         if outcome.error is not None:
             raise outcome.error
         return outcome.result  # type: ignore[no-any-return]
 
-    def _commit_together(self, works: list[_Work]) -> list[_Outcome]:
-        outcomes: list[_Outcome] = []
+    def _commit_together(self, works: list[Work]) -> list[Outcome]:
         with self.write() as session:
-            for work in works:
-                try:
-                    with session.begin_nested():
-                        outcomes.append(_Outcome(result=work.context.run(work.fn, session)))
-                except Exception as error:  # noqa: BLE001 - raised in its own caller's thread
-                    outcomes.append(_Outcome(error=error))
-        return outcomes
+            return commit_together(session, works)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

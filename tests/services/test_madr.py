@@ -15,7 +15,7 @@ from memory_service.errors import InvalidInput, StateConflict
 from memory_service.models import Event, Memory
 from memory_service.schemas.adr import AdrFile
 from memory_service.schemas.memories import MemoryCreate, MemoryUpdate
-from memory_service.services import memories
+from memory_service.services import answers, memories
 from memory_service.services.decisions import adr, adr_import, madr
 from memory_service.services.history.history import memory_history
 from memory_service.settings import Settings
@@ -247,7 +247,7 @@ def test_export_import_export_into_a_fresh_store_is_byte_identical(
     again = adr.export_files(fresh, project="shop")
     assert [(f.name, f.content) for f in again] == [(f.name, f.content) for f in exported]
 
-    copy, _ = memories.get_memory(fresh, memory_id=seeded["first"].id)
+    copy, _ = answers.get_memory(fresh, memory_id=seeded["first"].id)
     assert copy.status == "superseded" and copy.superseded_by == seeded["second"].id
     assert copy.agent == "backend-architect" and copy.tags == ["orders", "storage"]
     assert copy.options[0]["pros"] == ["Transactions", "Known to operations"]

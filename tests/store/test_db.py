@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from memory_service.models import IndexState
 from memory_service.store.db import Database
+from memory_service.store.group_commit import Joint
 
 CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("caller", default="nobody")
 
@@ -122,3 +123,67 @@ def test_json_columns_read_back_what_json_dumps_wrote_beyond_orjson(db: Database
     memory = found["01JSON0000000000000000000A"]
     assert (memory.meta, memory.consequences, memory.tags) == (meta, consequences, ["x"])
     assert isinstance(memory.meta["big"], int)
+
+
+def _joint(key: str, calls: list[list[str]]) -> Joint:
+    """Puts each payload's row in one call; refuses a payload named "bad"."""
+
+    def together(session: Session, keys: list[str]) -> list[list[str]]:
+        calls.append(list(keys))
+        for k in keys:
+            _put(k, fail=k == "bad")(session)  # type: ignore[operator]
+        return [[k] for k in keys]
+
+    return Joint("puts", together, key)
+
+
+def _joined_with_first_holding(
+    db: Database, keys: list[str]
+) -> tuple[list[Future[list[str]]], list[list[str]]]:
+    """`first` holds the transaction while works for `keys` queue with a joint each."""
+    running, gate = threading.Event(), threading.Event()
+    calls: list[list[str]] = []
+
+    def first(session: Session) -> list[str]:
+        running.set()
+        gate.wait(timeout=30)
+        return _put("first")(session)  # type: ignore[operator, no-any-return]
+
+    pool = ThreadPoolExecutor(max_workers=len(keys) + 1)
+    futures = [pool.submit(_as, "a", db, first)]
+    assert running.wait(timeout=30)
+    for n, key in enumerate(keys, start=1):
+        work = _put(key, fail=key == "bad")
+        futures.append(
+            pool.submit(lambda k=key, w=work: db.write_together(w, joint=_joint(k, calls)))
+        )  # type: ignore[misc]
+        _queued(db, n)
+    gate.set()
+    pool.shutdown(wait=True)
+    return futures, calls
+
+
+def test_waiting_works_with_one_joint_key_are_done_in_one_call(db: Database) -> None:
+    futures, calls = _joined_with_first_holding(db, ["x", "y", "z"])
+    assert [f.result() for f in futures] == [["first"], ["x"], ["y"], ["z"]]
+    assert calls == [["x", "y", "z"]]  # one call for the three, not three calls
+    with db.read() as session:
+        assert sorted(row.key for row in session.exec(select(IndexState))) == [
+            "first",
+            "x",
+            "y",
+            "z",
+        ]
+
+
+def test_when_the_joint_call_fails_each_work_is_done_alone_with_its_own_error(
+    db: Database,
+) -> None:
+    futures, calls = _joined_with_first_holding(db, ["x", "bad", "z"])
+    assert calls == [["x", "bad", "z"]]  # tried together once, then each alone
+    assert futures[1].result() == ["first", "x"]
+    with pytest.raises(ValueError, match="bad refused"):
+        futures[2].result()
+    assert futures[3].result() == ["first", "x", "z"]
+    with db.read() as session:
+        assert sorted(row.key for row in session.exec(select(IndexState))) == ["first", "x", "z"]
