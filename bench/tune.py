@@ -4,6 +4,7 @@ or on two of the decision benchmark's projects, checked on the third.
     python -m bench tune --data ../shared/bench-data/locomo10.json
     python -m bench tune --decisions
     python -m bench tune --decisions --variants
+    python -m bench tune --data ../shared/bench-data/locomo10.json --variants
 
 Loads every turn into an in-process store once (the same memories as `bench locomo`, which
 measures through HTTP), then asks every question with evidence under each weight setting of
@@ -15,7 +16,8 @@ With `--decisions`, the decision records are remembered in-process as `bench dec
 through HTTP, and the weights a sessionless memory's score uses (vector and keyword) are
 tuned by leave-one-project-out folds: for each project, the setting with the best MRR@10 on
 the other two is chosen and its figures on the held-out project are printed (decisions/0074).
-`--variants` does the same for other scoring rules (bench/rank_variants.py).
+`--variants` does the same for other scoring rules (bench/rank_variants.py); with `--data`,
+it tries pseudo-relevance feedback on LoCoMo (bench/locomo_variants.py).
 """
 
 from __future__ import annotations
@@ -25,10 +27,35 @@ import itertools
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bench.decisions_data import DATA_DIR
 from bench.locomo import TUNED_ON
-from bench.locomo_data import load, memory_body, recall_at
+from bench.locomo_data import Conversation, load, memory_body, recall_at
+
+
+def remembered(convs: list[Conversation], data_dir: Path) -> tuple[Any, dict[str, str]]:
+    """An in-process store holding every turn (as `bench locomo` loads them through HTTP),
+    indexed, and the memory id of each turn by "project/dia_id"."""
+    from memory_service.api.app import open_store
+    from memory_service.schemas.memories import MemoryCreate
+    from memory_service.services import memories
+    from memory_service.services.indexing.indexing import sync
+    from memory_service.settings import Settings
+
+    store = open_store(Settings(data_dir=data_dir))
+    memory_of: dict[str, str] = {}
+    for conv in convs:
+        bodies = [memory_body(conv, t) for t in conv.turns]
+        for start in range(0, len(bodies), 500):
+            chunk = bodies[start : start + 500]
+            made = memories.remember_many(
+                store, items=[MemoryCreate.model_validate(b) for b in chunk]
+            )
+            for body, created in zip(chunk, made, strict=True):
+                memory_of[f"{conv.project}/{body['metadata']['dia_id']}"] = created.memory.id
+    sync(store)
+    return store, memory_of
 
 
 def main(argv: list[str]) -> None:
@@ -45,7 +72,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--variants",
         action="store_true",
-        help="With --decisions: score other ranking rules on captured candidates, by folds.",
+        help="Score other ranking rules: on decisions by project folds, on LoCoMo by halves.",
     )
     args = parser.parse_args(argv)
     if args.decisions is not None and args.variants:
@@ -61,27 +88,18 @@ def main(argv: list[str]) -> None:
     if args.data is None:
         parser.error("give --data PATH (locomo10.json) or --decisions")
 
-    from memory_service.api.app import open_store
-    from memory_service.schemas.memories import MemoryCreate
+    if args.variants:
+        from bench.locomo_variants import feedback
+
+        feedback(args.data)
+        return
     from memory_service.schemas.search import SearchRequest
-    from memory_service.services import memories
     from memory_service.services.search import ranking
     from memory_service.services.search.search import search_memories
-    from memory_service.settings import Settings
 
     convs = load(args.data)
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Settings(data_dir=Path(tmp)))
-        memory_of: dict[str, str] = {}
-        for conv in convs:
-            bodies = [memory_body(conv, t) for t in conv.turns]
-            for start in range(0, len(bodies), 500):
-                chunk = bodies[start : start + 500]
-                made = memories.remember_many(
-                    store, items=[MemoryCreate.model_validate(b) for b in chunk]
-                )
-                for body, remembered in zip(chunk, made, strict=True):
-                    memory_of[f"{conv.project}/{body['metadata']['dia_id']}"] = remembered.memory.id
+        store, memory_of = remembered(convs, Path(tmp))
         current = ranking.HYBRID
         grid = itertools.product(
             [current.vector],
