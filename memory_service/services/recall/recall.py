@@ -19,7 +19,14 @@ from memory_service.services.access.access import named_actor
 from memory_service.services.history.public import checkpoint_public, rollback_public
 from memory_service.services.history.standing import Standing, standing
 from memory_service.services.recall.render import SECTION_TITLES, header, markdown, render_item
-from memory_service.services.recall.sections import Candidates, addressed, recent, searched
+from memory_service.services.recall.sections import (
+    Candidates,
+    addressed,
+    recent,
+    relevant_search,
+    searched,
+)
+from memory_service.services.search.search import start_search
 from memory_service.services.views import to_public
 from memory_service.store import Store
 
@@ -81,10 +88,9 @@ class _Fitting:
 def recall(store: Store, *, request: RecallRequest) -> Recalled:
     """Sections of memories, their markdown, tokens used and how many were left out."""
     agent = named_actor(request.agent, "agent")
-    if request.query:
-        # The query's embedding is made while SQL reads the sections; the search finds it
-        # in the model's cache.
-        store.embedder.start_query(request.query, lambda vector: None)
+    # The search's vector side (the query's embedding, the index's nearest) runs on the
+    # model's thread while SQL reads the sections.
+    started = start_search(store, request=relevant_search(request)) if request.query else None
     dialect = store.db.dialect
     with store.db.read() as session:
         now = standing(session, request.project)
@@ -95,7 +101,7 @@ def recall(store: Store, *, request: RecallRequest) -> Recalled:
         if not request.query:
             fitting.fill(recent(session, request, dialect), session)
     if request.query:
-        fitting.fill(searched(store, request), None)
+        fitting.fill(searched(store, request, started), None)
     text = markdown(head, fitting.blocks, fitting.omitted, request.budget_tokens)
     [used] = fitting.count([text])
     return Recalled(fitting.chosen, text, used, fitting.omitted, now)

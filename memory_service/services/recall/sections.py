@@ -13,7 +13,7 @@ from memory_service.models import Memory
 from memory_service.schemas.fields import Kind
 from memory_service.schemas.recall import RecallRequest
 from memory_service.schemas.search import SearchRequest
-from memory_service.services.search.search import search_memories
+from memory_service.services.search.search import Started, search_memories
 from memory_service.store import Store
 from memory_service.store.filters import MemoryFilter
 from memory_service.store.memories import load_memories, newest_ids, newest_memories
@@ -94,13 +94,18 @@ def recent(session: Session, request: RecallRequest, dialect: str) -> Candidates
     return Candidates("relevant", newest_ids(session, tagged, RELEVANT, dialect))
 
 
-def searched(store: Store, request: RecallRequest) -> Candidates:
-    """With a query, the relevant memories are its search's best hits (read whole)."""
-    asked = SearchRequest(
+def relevant_search(request: RecallRequest) -> SearchRequest:
+    """The search behind the relevant memories of a recall with a query."""
+    return SearchRequest(
         query=request.query or "", project=request.project, tags_all=request.tags, k=RELEVANT
     )
+
+
+def searched(store: Store, request: RecallRequest, started: Started | None) -> Candidates:
+    """With a query, the relevant memories are its search's best hits (read whole);
+    `started` is that search's vector side, begun before the sections' SQL."""
     try:
-        hits = search_memories(store, request=asked)
+        hits = search_memories(store, request=relevant_search(request), started=started)
     except ProjectNotFound:
         hits = []  # a project's first session: nothing to recall yet
     return _loaded("relevant", [h.memory for h in hits])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,6 +21,7 @@ from memory_service.services.search.filters import (
 )
 from memory_service.services.search.ranking import Score, fuse, relevant, session_key
 from memory_service.services.search.vector_candidates import (
+    EmbeddedQuery,
     Nearest,
     index_projects,
     nearest,
@@ -27,10 +30,42 @@ from memory_service.services.search.vector_candidates import (
 from memory_service.services.sessions import SessionPlace, session_places
 from memory_service.services.views import replacement_titles, to_public
 from memory_service.store import Store
+from memory_service.store.filters import MemoryFilter
 from memory_service.store.keyword import KeywordHit, keyword_search
 from memory_service.store.memories import load_memories, newest_memories
 
 CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Started:
+    """A search whose vector side (the query's embedding and the index's nearest) is
+    under way on the model's thread: `search_memories(..., started=...)` finishes it."""
+
+    request: SearchRequest
+    asking: Future[EmbeddedQuery]
+    began: float
+
+
+def start_search(
+    store: Store, *, request: SearchRequest, projects: tuple[str, ...] | None = None
+) -> Started | None:
+    """Begin the vector side of a search now, so the caller can read SQL meanwhile (None
+    when the search has none: keyword mode, a listing, or a search as of a past time)."""
+    if request.mode == "keyword" or not request.query.strip() or request.as_of is not None:
+        return None
+    settle(store)  # the index holds every write acknowledged before this search
+    where = build_filter(request, projects)
+    began = time.perf_counter()
+    return Started(request, _ask(store, request, where), began)
+
+
+def _ask(store: Store, request: SearchRequest, where: MemoryFilter) -> Future[EmbeddedQuery]:
+    return start_nearest(store, request.query, where=where, n=_candidates(request))
+
+
+def _candidates(request: SearchRequest) -> int:
+    return max(CANDIDATES, request.k * 3)
 
 
 def search_response(
@@ -54,14 +89,19 @@ def search_response(
 
 
 def search_memories(
-    store: Store, *, request: SearchRequest, projects: tuple[str, ...] | None = None
+    store: Store,
+    *,
+    request: SearchRequest,
+    projects: tuple[str, ...] | None = None,
+    started: Started | None = None,
 ) -> list[Hit]:
-    """Rank memories by relevance to the query under the request's filters (and `projects`)."""
+    """Rank memories by relevance to the query under the request's filters (and `projects`);
+    `started`, when given, is this request's vector side begun by `start_search`."""
     if request.as_of is not None:
         return search_as_of(store, request=request, projects=projects)
     where = build_filter(request, projects)
     dialect = store.db.dialect
-    if request.mode != "keyword" and request.query.strip():
+    if started is None and request.mode != "keyword" and request.query.strip():
         settle(store)  # the index holds every write acknowledged before this search
     with store.db.read() as session:
         if not request.query.strip():
@@ -73,15 +113,13 @@ def search_memories(
             if not listed:
                 ensure_project(session, request.project)
             return [Hit(m, 0.0, None) for m in listed]
-        n = max(CANDIDATES, request.k * 3)
+        n = _candidates(request)
         # The model and the index work on their own thread while SQL finds the keyword
         # matches and where they sit.
-        began = time.perf_counter()
-        asking = (
-            start_nearest(store, request.query, where=where, n=n)
-            if request.mode != "keyword"
-            else None
-        )
+        began = started.began if started else time.perf_counter()
+        asking = started.asking if started else None
+        if asking is None and request.mode != "keyword":
+            asking = _ask(store, request, where)
         if asking:
             metrics.search_stage_until("vector", asking, began)
         keyword: list[KeywordHit] = []
