@@ -7,6 +7,7 @@ A status change is a move of the lifecycle (decisions/lifecycle.py, decisions/00
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 
 from sqlmodel import Session
 
@@ -44,6 +45,8 @@ from memory_service.store.group_commit import Joint
 
 # Single remembers answered ahead of the index writer, at most: past this, each waits for it.
 MAX_UNINDEXED = 256
+# What a remember's unit of work gives back: its results, and whether they were replayed.
+_Stored = tuple[list[Remembered], bool]
 
 
 def remember_many(
@@ -72,7 +75,7 @@ def remember_many(
     if idempotency_key:
         idempotency_key = scoped_key(idempotency_key, token, items)
 
-    def store_all(session: Session) -> tuple[list[Remembered], bool]:
+    def store_all(session: Session) -> _Stored:
         replayed = replay(session, idempotency_key, request_hash) if idempotency_key else None
         if replayed is not None:
             return replayed, True
@@ -80,29 +83,34 @@ def remember_many(
         stored = _store(session, items, idempotency_key, request_hash, token, deduplicate, limit)
         return stored, False
 
-    # The model embeds the memories while SQL stores them (decisions/0027), and concurrent
-    # remembers share one transaction and one fsync (decisions/0026). A single memory is
-    # answered once committed and the index writer takes it from the outbox with the others
-    # that came meanwhile; a batch, its own batching already, indexes before it answers
-    # (decisions/0076).
-    joint = None
-    if len(items) == 1 and not idempotency_key:
-        limit = store.settings.max_memory_bytes
-
-        def together(
-            session: Session, alone: list[MemoryCreate]
-        ) -> list[tuple[list[Remembered], bool]]:
-            stored = store_new(
-                session, alone, token=token, deduplicate=deduplicate, max_bytes=limit
-            )
-            return [([r], False) for r in stored]
-
-        joint = Joint(("remember", token, deduplicate, limit), together, items[0])
-    with embedding_early(store, items):
+    # The model embeds a batch's memories while SQL stores them (decisions/0027), and
+    # concurrent remembers share one transaction and one fsync (decisions/0026). A single
+    # memory is answered once committed, and the index writer embeds it with the others that
+    # came meanwhile, so it is not embedded early; a batch, its own batching already,
+    # indexes before it answers (decisions/0076).
+    background = len(items) == 1 and store.indexer is not None
+    joint = _joint(store, items, token, deduplicate) if not idempotency_key else None
+    with nullcontext() if background else embedding_early(store, items):
         results, replayed = store.db.write_together(store_all, joint=joint)
         if not replayed:
-            _after_commit(store, background=len(items) == 1)
+            _after_commit(store, background=background)
     return results
+
+
+def _joint(
+    store: Store, items: list[MemoryCreate], token: str | None, deduplicate: bool
+) -> Joint | None:
+    """How a single remember is stored together with the others waiting for the same
+    transaction: as one batch (decisions/0077)."""
+    if len(items) != 1:
+        return None
+    limit = store.settings.max_memory_bytes
+
+    def together(session: Session, alone: list[MemoryCreate]) -> list[_Stored]:
+        stored = store_new(session, alone, token=token, deduplicate=deduplicate, max_bytes=limit)
+        return [([r], False) for r in stored]
+
+    return Joint(("remember", token, deduplicate, limit), together, items[0])
 
 
 def _store(

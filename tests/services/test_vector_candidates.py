@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from memory_service.models import Memory
 from memory_service.services.indexing import indexing
+from memory_service.services.indexing.background import settle
 from memory_service.services.search.vector_candidates import nearest
 from memory_service.services.write_path.changes import record_change, snapshot
 from memory_service.store import Store
@@ -26,6 +27,8 @@ def _fill(client: TestClient) -> None:
                 agent=f"agent-{i % 3}",
                 content=f"Note {i} about {TOPICS[i % 6]}: the {TOPICS[i % 6]} setup changed.",
             )
+    # Remembers are indexed by the index writer after they are acknowledged (decisions/0076).
+    settle(client.app.state.store)  # type: ignore[attr-defined]
 
 
 def _supersede_nearest(store: Store, query: list[float], count: int) -> set[str]:
