@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.decisions_data import first_gold_rank, load, memory_body
-from bench.tune_decisions import figures
+from bench.decisions_data import first_gold_rank, load
+from bench.tune_decisions import figures, remembered
 from memory_service.services.search.ranking import HYBRID
 
 # A sessionless memory's keyword weight: its own match counts again as its session's best.
@@ -58,30 +58,16 @@ def _passages(title: str, text: str, size: int = 130, stride: int = 90) -> list[
 
 def capture(data: Path) -> dict[str, Captured]:
     """Each project's live decisions and questions, as search sees them."""
-    from memory_service.api.app import open_store
-    from memory_service.schemas.memories import MemoryCreate
     from memory_service.schemas.search import SearchRequest
-    from memory_service.services import memories
-    from memory_service.services.indexing.indexing import sync
     from memory_service.services.search.filters import build_filter
     from memory_service.services.search.ranking import keyword_relevance
-    from memory_service.settings import Settings
     from memory_service.store.keyword import keyword_search
     from memory_service.store.memories import load_memories
 
     out: dict[str, Captured] = {}
     projects = load(data)
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Settings(data_dir=Path(tmp)))
-        memory_of: dict[str, str] = {}
-        # Every project first: bm25's word statistics span the whole store, as in the bench.
-        for project in projects:
-            for d in project.decisions:
-                replaced = memory_of[d.supersedes] if d.supersedes else None
-                body = MemoryCreate.model_validate(memory_body(project, d, replaced))
-                [made] = memories.remember_many(store, items=[body])
-                memory_of[d.id] = made.memory.id
-        sync(store)
+        store, memory_of = remembered(projects, Path(tmp))
         for project in projects:
             with store.db.read() as session:
                 loaded = load_memories(session, [memory_of[d.id] for d in project.decisions])

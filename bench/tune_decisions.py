@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bench.decisions_data import Project, first_gold_rank, load, memory_body
 
@@ -27,16 +28,33 @@ def figures(ranks: list[int | None]) -> tuple[float, float, float]:
     )
 
 
-def _ranks_per_setting(data: Path) -> tuple[list[Project], dict[float, Ranks]]:
-    """Each keyword weight's gold ranks per project, from one in-process load."""
+def remembered(projects: list[Project], data_dir: Path) -> tuple[Any, dict[str, str]]:
+    """An in-process store holding every project's decisions, oldest first (as `bench
+    decisions` remembers them through HTTP), indexed; the memory id of each record's id."""
     from memory_service.api.app import open_store
     from memory_service.schemas.memories import MemoryCreate
-    from memory_service.schemas.search import SearchRequest
     from memory_service.services import memories
     from memory_service.services.indexing.indexing import sync
+    from memory_service.settings import Settings
+
+    store = open_store(Settings(data_dir=data_dir))
+    memory_of: dict[str, str] = {}
+    # Every project first: bm25's word statistics span the whole store, as in the bench.
+    for project in projects:
+        for d in project.decisions:
+            replaced = memory_of[d.supersedes] if d.supersedes else None
+            body = MemoryCreate.model_validate(memory_body(project, d, replaced))
+            [made] = memories.remember_many(store, items=[body])
+            memory_of[d.id] = made.memory.id
+    sync(store)
+    return store, memory_of
+
+
+def _ranks_per_setting(data: Path) -> tuple[list[Project], dict[float, Ranks]]:
+    """Each keyword weight's gold ranks per project, from one in-process load."""
+    from memory_service.schemas.search import SearchRequest
     from memory_service.services.search import ranking
     from memory_service.services.search.search import search_memories
-    from memory_service.settings import Settings
 
     projects = load(data)
     current = ranking.HYBRID
@@ -45,15 +63,7 @@ def _ranks_per_setting(data: Path) -> tuple[list[Project], dict[float, Ranks]]:
     assert defaults is not None
     found: dict[float, Ranks] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Settings(data_dir=Path(tmp)))
-        memory_of: dict[str, str] = {}
-        for project in projects:
-            for d in project.decisions:
-                replaced = memory_of[d.supersedes] if d.supersedes else None
-                body = MemoryCreate.model_validate(memory_body(project, d, replaced))
-                [made] = memories.remember_many(store, items=[body])
-                memory_of[d.id] = made.memory.id
-        sync(store)
+        store, memory_of = remembered(projects, Path(tmp))
         for keyword in sorted({*KEYWORD, current.keyword}):
             weights = ranking.Weights(current.vector, keyword, current.session, current.neighbour)
             defaults["weights"] = weights
