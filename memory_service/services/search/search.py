@@ -43,8 +43,13 @@ class Started:
     under way on the model's thread: `search_memories(..., started=...)` finishes it."""
 
     request: SearchRequest
+    projects: tuple[str, ...] | None
     asking: Future[EmbeddedQuery]
     began: float
+
+    def serves(self, request: SearchRequest, projects: tuple[str, ...] | None) -> bool:
+        """Whether this vector side was begun for this very search."""
+        return self.request == request and self.projects == projects
 
 
 def start_search(
@@ -57,7 +62,7 @@ def start_search(
     settle(store)  # the index holds every write acknowledged before this search
     where = build_filter(request, projects)
     began = time.perf_counter()
-    return Started(request, _ask(store, request, where), began)
+    return Started(request, projects, _ask(store, request, where), began)
 
 
 def _ask(store: Store, request: SearchRequest, where: MemoryFilter) -> Future[EmbeddedQuery]:
@@ -99,6 +104,8 @@ def search_memories(
     `started`, when given, is this request's vector side begun by `start_search`."""
     if request.as_of is not None:
         return search_as_of(store, request=request, projects=projects)
+    if started is not None and not started.serves(request, projects):
+        started = None  # begun for another search: this one asks for its own
     where = build_filter(request, projects)
     dialect = store.db.dialect
     if started is None and request.mode != "keyword" and request.query.strip():
